@@ -1,0 +1,216 @@
+using System;
+using MmSim.Diagnostics;
+using MmSim.PageFlags;
+
+namespace MmSim.Physical;
+
+/// <summary>
+/// The simulated RAM: the memmap, one zone with its buddy allocator, and the shared zero page. Pages
+/// are allocated as folios (post_alloc_hook + prep_compound_page) and freed when their last reference
+/// goes (free_pages_prepare with its bad-page checks, then __free_one_page).
+/// </summary>
+public sealed class PhysicalMemory
+{
+    /// <summary>PAGE_SIZE.</summary>
+    public const int PageSize = 4096;
+
+    /// <summary>MAX_ORDER - 1: the largest order the buddy allocator hands out.</summary>
+    public const int MaxAllocOrder = BuddyAllocator.MaxOrder - 1;
+
+    private readonly BuddyAllocator _buddy;
+
+    /// <param name="bytes">Size of RAM; rounded down to whole pages.</param>
+    /// <param name="debugVm">Run VM_BUG_ON-style checks (CONFIG_DEBUG_VM).</param>
+    public PhysicalMemory(long bytes, bool debugVm = false)
+    {
+        long frames = bytes / PageSize;
+        if (frames < 2 || frames > int.MaxValue / 2)
+            throw new MmException(Errno.EINVAL, $"memory size {bytes} bytes is outside 2 pages .. {(long)(int.MaxValue / 2) * PageSize} bytes");
+        Map = new Memmap((int)frames, debugVm);
+        _buddy = new BuddyAllocator(Map, 0, Map.Frames);
+        // the shared zero page (empty_zero_page): reserved, never freed, never written
+        ZeroPage = new Page(this, 0);
+        Map.Flags[0] = PageFlagBit.Reserved.Mask();
+        Map.RefCount[0] = 1;
+        FreeBootMemory(1, Map.Frames);
+    }
+
+    internal Memmap Map { get; }
+
+    /// <summary>Frames of RAM.</summary>
+    public long TotalPages => Map.Frames;
+
+    /// <summary>Frames on the buddy free lists.</summary>
+    public long FreePages
+    {
+        get
+        {
+            lock (_buddy.Lock)
+                return _buddy.FreePages;
+        }
+    }
+
+    /// <summary>Free blocks of one order (/proc/buddyinfo).</summary>
+    public long FreeBlocks(int order)
+    {
+        CheckOrder(order);
+        lock (_buddy.Lock)
+            return _buddy.FreeBlocks(order);
+    }
+
+    /// <summary>The shared zero page (ZERO_PAGE(0)).</summary>
+    public Page ZeroPage { get; }
+
+    /// <summary>Host bytes of metadata per simulated frame, page contents aside.</summary>
+    public static int MetadataBytesPerFrame => Memmap.BytesPerFrame;
+
+    /// <summary>pfn_to_page(); a PFN outside RAM is EINVAL.</summary>
+    public Page PfnToPage(long pfn)
+    {
+        if (!Map.IsValidPfn(pfn))
+            throw new MmException(Errno.EINVAL, $"pfn 0x{pfn:x} is outside RAM (0 .. 0x{Map.Frames - 1:x})");
+        return new Page(this, (int)pfn);
+    }
+
+    /// <summary>
+    /// folio_alloc() / __alloc_pages(): a folio of 2^<paramref name="order"/> pages with refcount 1, compound
+    /// when order &gt; 0, or null when no free block is large enough (the caller decides on ENOMEM).
+    /// </summary>
+    public Folio? AllocFolio(int order, Gfp gfp = Gfp.None, CompoundDtor dtor = CompoundDtor.Compound)
+    {
+        CheckOrder(order);
+        int pfn;
+        lock (_buddy.Lock)
+            pfn = _buddy.RemoveSmallest(order);
+        if (pfn < 0)
+            return null;
+        PrepNewPages(pfn, order, gfp);
+        if (order > 0)
+            PrepCompoundPage(pfn, order, dtor);
+        return new Folio(new Page(this, pfn));
+    }
+
+    /// <summary>
+    /// The checks of free_pages_prepare() / free_tail_pages_check() for the folio's last reference, run
+    /// before the reference is dropped so that a bad page is refused without changing any state.
+    /// </summary>
+    internal void CheckFreeable(Folio folio)
+    {
+        int head = folio.Head.Index;
+        MmBug.On(head == ZeroPage.Index, folio.Head, "freeing the shared zero page");
+        string? reason = Map.MapCount[head] != -1 ? "nonzero mapcount"
+            : Map.Mapping[head] != 0 && !new PageMapping(Map.Mapping[head]).HasFlags ? "non-NULL mapping"
+            : (Map.Flags[head] & PageFlagChecks.AtFree) != 0 ? "PAGE_FLAGS_CHECK_AT_FREE flag set"
+            : null;
+        if (reason is null && folio.IsLarge)
+        {
+            if (folio.EntireMapcount != 0)
+                reason = "nonzero compound_mapcount";
+            else if (folio.Pincount != 0)
+                reason = "nonzero compound_pincount";
+            for (int i = 1; reason is null && i < folio.NrPages; i++)
+            {
+                int tail = head + i;
+                if (Map.CompoundHead[tail] != (((uint)head << 1) | 1))
+                    reason = "compound_head not consistent";
+                else if (Map.Mapping[tail] != Memmap.TailMapping)
+                    reason = "corrupted mapping in tail page";
+                else if (Map.MapCount[tail] != -1)
+                    reason = "nonzero mapcount";
+                else if ((Map.Flags[tail] & PageFlagChecks.AtFree) != 0)
+                    reason = "PAGE_FLAGS_CHECK_AT_FREE flag set";
+            }
+        }
+        if (reason is not null)
+            throw MmBug.Bug(folio.Head, $"bad page: {reason}");
+    }
+
+    /// <summary>
+    /// free_pages_prepare() + __free_one_page() for a folio whose refcount just reached zero: the
+    /// mapping's flag bits and the PREP mask (PG_anon_exclusive among them) are cleared on every page,
+    /// the compound page is torn down, and the block goes back to the buddy allocator.
+    /// </summary>
+    internal void FreeFolio(Folio folio)
+    {
+        int head = folio.Head.Index;
+        int order = folio.Order;
+        for (int i = 1; i < 1 << order; i++)
+        {
+            int tail = head + i;
+            Map.Mapping[tail] = 0;
+            Map.CompoundHead[tail] = 0;
+            Map.Flags[tail] &= ~PageFlagChecks.AtPrep;
+            Map.Index[tail] = 0;
+            Map.Private[tail] = 0;
+            Map.LruNext[tail] = 0;
+            Map.LruPrev[tail] = 0;
+        }
+        if (new PageMapping(Map.Mapping[head]).HasFlags)
+            Map.Mapping[head] = 0;
+        Map.Flags[head] &= ~PageFlagChecks.AtPrep;
+        Map.Index[head] = 0;
+        Map.Private[head] = 0;
+        lock (_buddy.Lock)
+            _buddy.FreeOne(head, order);
+    }
+
+    /// <summary>The frame's byte array, allocated on first write.</summary>
+    internal byte[] WritableContents(int pfn) => Map.Contents[pfn] ??= new byte[PageSize];
+
+    /// <summary>Makes the frame read as zeros (clear_page), keeping its array for reuse.</summary>
+    internal void ClearContents(int pfn)
+    {
+        if (Map.Contents[pfn] is { } bytes)
+            Array.Clear(bytes);
+    }
+
+    /// <summary>memblock_free_all(): hands the boot memory to the buddy allocator in maximal aligned blocks.</summary>
+    private void FreeBootMemory(int start, int end)
+    {
+        int pfn = start;
+        lock (_buddy.Lock)
+        {
+            while (pfn < end)
+            {
+                int order = MaxAllocOrder;
+                while (order > 0 && ((pfn & ((1 << order) - 1)) != 0 || pfn + (1 << order) > end))
+                    order--;
+                _buddy.FreeOne(pfn, order);
+                pfn += 1 << order;
+            }
+        }
+    }
+
+    /// <summary>check_new_pages() + post_alloc_hook(): every page must be clean; the head gets refcount 1.</summary>
+    private void PrepNewPages(int pfn, int order, Gfp gfp)
+    {
+        for (int i = 0; i < 1 << order; i++)
+        {
+            string? reason = PageFlagChecks.BadReason(Map, pfn + i, PageFlagChecks.AtPrep, refcountChecked: true);
+            MmBug.On(reason is not null, new Page(this, pfn + i), $"bad page at allocation: {reason}");
+            if ((gfp & Gfp.Zero) != 0)
+                ClearContents(pfn + i);
+        }
+        Map.RefCount[pfn] = 1;
+    }
+
+    /// <summary>prep_compound_page(): PG_head, tails pointing at the head, order and dtor on page[1].</summary>
+    private void PrepCompoundPage(int head, int order, CompoundDtor dtor)
+    {
+        Map.Flags[head] |= PageFlagBit.Head.Mask();
+        for (int i = 1; i < 1 << order; i++)
+        {
+            Map.CompoundHead[head + i] = ((uint)head << 1) | 1;
+            Map.Mapping[head + i] = Memmap.TailMapping;
+        }
+        Map.Index[head + 1] = (uint)order | ((ulong)dtor << 8);
+        Map.LruNext[head + 1] = -1; // compound_mapcount
+        Map.LruPrev[head + 1] = 0;  // compound_pincount
+    }
+
+    private static void CheckOrder(int order)
+    {
+        if (order < 0 || order > MaxAllocOrder)
+            throw new MmException(Errno.EINVAL, $"order {order} is outside 0 .. {MaxAllocOrder} (MAX_ORDER - 1)");
+    }
+}
