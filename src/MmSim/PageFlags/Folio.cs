@@ -141,6 +141,23 @@ public readonly struct Folio : IEquatable<Folio>
         }
     }
 
+    /// <summary>
+    /// folio_ref_try_add_rcu(): adds references unless the folio is already free (GUP-fast, which holds no
+    /// lock that keeps the page from being freed under it).
+    /// </summary>
+    public bool TryRefAdd(int count)
+    {
+        ref int refcount = ref Map.RefCount[HeadIndex];
+        while (true)
+        {
+            int old = Volatile.Read(ref refcount);
+            if (old <= 0)
+                return false;
+            if (Interlocked.CompareExchange(ref refcount, old + count, old) == old)
+                return true;
+        }
+    }
+
     /// <summary>folio_put(): drops a reference; the last one frees the folio through free_pages_prepare.</summary>
     [PutsReference]
     public void Put() => RefSub(1);
@@ -169,6 +186,26 @@ public readonly struct Folio : IEquatable<Folio>
                 return;
         }
     }
+
+    /// <summary>folio_trylock(): takes PG_locked if it is free.</summary>
+    public bool TryLock() => !Head.TestAndSet(PG.Locked);
+
+    /// <summary>folio_lock(): waits for PG_locked.</summary>
+    public void Lock()
+    {
+        var wait = new SpinWait();
+        while (!TryLock())
+            wait.SpinOnce();
+    }
+
+    /// <summary>folio_unlock().</summary>
+    public void Unlock()
+    {
+        MmBug.On(!Head.TestAndClear(PG.Locked), Head, "folio_unlock of a folio that is not locked");
+    }
+
+    /// <summary>Whether PG_locked is held.</summary>
+    public bool IsLocked => Head.Test(PG.Locked);
 
     /// <summary>Adjusts compound_mapcount (PMD mappings).</summary>
     internal void AddEntireMapcount(int delta) => Interlocked.Add(ref Map.LruNext[HeadIndex + 1], delta);

@@ -76,6 +76,17 @@ public readonly struct Page : IEquatable<Page>
         }
     }
 
+    /// <summary>atomic_inc_and_test(&amp;page-&gt;_mapcount): adds a PTE mapping; true if it is the first.</summary>
+    internal bool IncMapCount() => Interlocked.Increment(ref Map.MapCount[Index]) == 0;
+
+    /// <summary>atomic_add_negative(-1, &amp;page-&gt;_mapcount): drops a PTE mapping; true if it was the last.</summary>
+    internal bool DecMapCount()
+    {
+        int now = Interlocked.Decrement(ref Map.MapCount[Index]);
+        MmBug.On(now < -1, this, "mapcount underflow");
+        return now == -1;
+    }
+
     /// <summary>The raw flags word of this struct page (no policy applied): for dumps and tests only.</summary>
     public ulong RawFlags => Map.Flags[Index];
 

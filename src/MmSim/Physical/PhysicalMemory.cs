@@ -37,6 +37,9 @@ public sealed class PhysicalMemory
 
     internal Memmap Map { get; }
 
+    /// <summary>The objects that ->mapping values name.</summary>
+    internal ObjectTable Mappings { get; } = new();
+
     /// <summary>Frames of RAM.</summary>
     public long TotalPages => Map.Frames;
 

@@ -1,0 +1,113 @@
+using MmSim.Diagnostics;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Physical;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.Faults;
+
+/// <summary>
+/// handle_mm_fault() for base pages (mm/memory.c): anonymous faults (the zero page on read), file faults
+/// through the page cache (read, COW and shared), and write / unshare faults on R/O entries. The caller
+/// holds mmap_lock for reading and has checked the access against the area's flags.
+/// </summary>
+internal static class FaultHandler
+{
+    public static VmFault HandleMmFault(Vma vma, ulong address, FaultFlags flags)
+    {
+        MmBug.On((flags & (FaultFlags.Write | FaultFlags.Unshare)) == (FaultFlags.Write | FaultFlags.Unshare),
+            "FAULT_FLAG_WRITE and FAULT_FLAG_UNSHARE together");
+        var pageTable = vma.Mm.PageTable;
+        if (!pageTable.TryAllocPteSlot(address, out var slot))
+            return VmFault.Oom;
+        lock (pageTable.PtLock(slot))
+            return HandlePteFault(vma, slot, address, flags);
+    }
+
+    /// <summary>handle_pte_fault(), with the PT lock held.</summary>
+    private static VmFault HandlePteFault(Vma vma, PteSlot slot, ulong address, FaultFlags flags)
+    {
+        var pte = vma.Mm.PageTable.Read(slot);
+        switch (pte.Kind)
+        {
+            case PteKind.None:
+                return vma.IsAnonymous ? DoAnonymousPage(vma, slot, address, flags) : DoFault(vma, slot, address, flags);
+            case PteKind.Present:
+                MmBug.On(pte.IsProtNone, $"fault on a PROT_NONE entry at 0x{address:x} in {vma}");
+                if ((flags & (FaultFlags.Write | FaultFlags.Unshare)) != 0 && !pte.IsWrite)
+                    return WpFault.DoWpPage(vma, slot, pte, address, flags);
+                if ((flags & FaultFlags.Write) != 0 && !pte.IsDirty)
+                    vma.Mm.PageTable.Write(slot, pte.WithDirty());
+                return VmFault.Ok;
+            case PteKind.Swap:
+            case PteKind.Migration:
+            case PteKind.DevicePrivate:
+            case PteKind.DeviceExclusive:
+            case PteKind.HwPoison:
+            case PteKind.Marker:
+            case PteKind.SwapinError:
+                throw MmBug.Bug(vma.Mm.Memory.ZeroPage, $"{pte.Kind} entry at 0x{address:x}: no such entries exist on this machine yet");
+            default:
+                throw MmBug.Bug(vma.Mm.Memory.ZeroPage, $"unknown entry 0x{pte.Raw:x}");
+        }
+    }
+
+    /// <summary>
+    /// do_anonymous_page(): a read maps the shared zero page R/O; a write maps a new zeroed page, which
+    /// page_add_new_anon_rmap() makes exclusive, writable and dirty.
+    /// </summary>
+    private static VmFault DoAnonymousPage(Vma vma, PteSlot slot, ulong address, FaultFlags flags)
+    {
+        var mm = vma.Mm;
+        if ((flags & FaultFlags.Write) == 0)
+        {
+            mm.PageTable.Write(slot, Pte.Present(mm.Memory.ZeroPage.Pfn, write: false, special: true));
+            return VmFault.Ok;
+        }
+        if (mm.Memory.AllocFolio(0, Gfp.Zero | Gfp.Movable) is not { } folio)
+            return VmFault.Oom;
+        AnonRmap.PageAddNewAnonRmap(folio.Head, vma, address, mm.Machine.Policy.TracksExclusivity);
+        mm.PageTable.Write(slot, MkAnonPte(folio.Head, vma, writeFault: true));
+        return VmFault.Ok;
+    }
+
+    /// <summary>do_fault(): do_read_fault, do_cow_fault or do_shared_fault.</summary>
+    private static VmFault DoFault(Vma vma, PteSlot slot, ulong address, FaultFlags flags)
+    {
+        var file = vma.File!;
+        bool write = (flags & FaultFlags.Write) != 0;
+        if (file.GetPage(vma.LinearPageIndex(address)) is not { } cached)
+            return VmFault.SigBus;
+        var mm = vma.Mm;
+        if (write && vma.IsCowMapping)
+        {
+            // do_cow_fault(): a private copy of the page-cache page, exclusive from birth
+            var copy = mm.Memory.AllocFolio(0, Gfp.Movable);
+            if (copy is not { } folio)
+            {
+                cached.Put();
+                return VmFault.Oom;
+            }
+            folio.Head.CopyContentsFrom(cached.Head);
+            cached.Put();
+            AnonRmap.PageAddNewAnonRmap(folio.Head, vma, address, mm.Machine.Policy.TracksExclusivity);
+            mm.PageTable.Write(slot, MkAnonPte(folio.Head, vma, writeFault: true));
+            return VmFault.Ok;
+        }
+        // do_read_fault() / do_shared_fault(): map the page-cache page itself, keeping the reference
+        AnonRmap.PageAddFileRmap(cached.Head);
+        bool writable = vma.Flags.HasFlag(VmFlags.Shared) && vma.Flags.HasFlag(VmFlags.Write) && (write || file.IsShmem);
+        if (write)
+            cached.Set(PG.Dirty);
+        mm.PageTable.Write(slot, Pte.Present(cached.Head.Pfn, writable, dirty: write));
+        return VmFault.Ok;
+    }
+
+    /// <summary>mk_pte() + maybe_mkwrite(pte_mkdirty()) for a new anonymous page.</summary>
+    public static Pte MkAnonPte(Page page, Vma vma, bool writeFault) =>
+        Pte.Present(page.Pfn, write: writeFault && vma.Flags.HasFlag(VmFlags.Write), dirty: writeFault);
+
+    /// <summary>vm_normal_page(): the counted page an entry maps, or null for the zero page.</summary>
+    public static Page? VmNormalPage(Mm mm, Pte pte) => pte.IsSpecial ? null : mm.Memory.PfnToPage(pte.Pfn);
+}

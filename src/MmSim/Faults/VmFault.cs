@@ -1,0 +1,12 @@
+namespace MmSim.Faults;
+
+/// <summary>The outcome of a fault (vm_fault_t).</summary>
+internal enum VmFault
+{
+    /// <summary>Handled; retry the access.</summary>
+    Ok,
+    /// <summary>VM_FAULT_OOM: no memory for a page or a page table.</summary>
+    Oom,
+    /// <summary>VM_FAULT_SIGBUS: beyond the end of a file.</summary>
+    SigBus,
+}

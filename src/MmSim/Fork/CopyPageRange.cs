@@ -1,0 +1,118 @@
+using MmSim.Diagnostics;
+using MmSim.Faults;
+using MmSim.PageTables;
+using MmSim.Physical;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.Fork;
+
+/// <summary>
+/// copy_page_range() (mm/memory.c, Linux 6.1): the child's entries for one area. Anonymous pages are
+/// shared read-only through page_try_dup_anon_rmap(); a page the parent may have pinned is copied for
+/// the child instead (copy_present_page), so that the pin keeps seeing what the parent sees.
+/// </summary>
+internal static class CopyPageRange
+{
+    /// <summary>Copies [src.Start, src.End); false on ENOMEM.</summary>
+    public static bool Copy(Vma dst, Vma src)
+    {
+        var srcMm = src.Mm;
+        bool cow = src.IsCowMapping;
+        if (cow)
+            srcMm.WriteProtectSeqBump(); // raw_write_seqcount_begin: GUP-fast backs off
+        try
+        {
+            for (ulong address = src.Start; address < src.End; address += Machine.PageSize)
+            {
+                if (!srcMm.PageTable.TryGetPteSlot(address, out var srcSlot))
+                {
+                    address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
+                    continue;
+                }
+                if (srcMm.PageTable.Read(srcSlot).IsNone)
+                    continue;
+                if (!dst.Mm.PageTable.TryAllocPteSlot(address, out var dstSlot))
+                    return false;
+                lock (dst.Mm.PageTable.PtLock(dstSlot))
+                lock (srcMm.PageTable.PtLock(srcSlot))
+                {
+                    if (!CopyPte(dst, src, dstSlot, srcSlot, address))
+                        return false;
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            if (cow)
+                srcMm.WriteProtectSeqBump(); // raw_write_seqcount_end
+        }
+    }
+
+    /// <summary>copy_present_pte() / copy_nonpresent_pte(), both PT locks held.</summary>
+    private static bool CopyPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, ulong address)
+    {
+        var pte = src.Mm.PageTable.Read(srcSlot);
+        switch (pte.Kind)
+        {
+            case PteKind.None:
+                return true;
+            case PteKind.Present:
+                return CopyPresentPte(dst, src, dstSlot, srcSlot, pte, address);
+            case PteKind.Swap:
+            case PteKind.Migration:
+            case PteKind.DevicePrivate:
+            case PteKind.DeviceExclusive:
+            case PteKind.HwPoison:
+            case PteKind.Marker:
+            case PteKind.SwapinError:
+                throw MmBug.Bug(src.Mm.Memory.ZeroPage, $"fork: {pte.Kind} entry at 0x{address:x}: no such entries exist on this machine yet");
+            default:
+                throw MmBug.Bug(src.Mm.Memory.ZeroPage, $"fork: unknown entry 0x{pte.Raw:x}");
+        }
+    }
+
+    private static bool CopyPresentPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte, ulong address)
+    {
+        var page = FaultHandler.VmNormalPage(src.Mm, pte);
+        if (page is { IsAnon: true } anon)
+        {
+            anon.Folio.Get();
+            if (!AnonRmap.PageTryDupAnonRmap(anon, src))
+            {
+                anon.Folio.Put();
+                return CopyPresentPage(dst, dstSlot, anon, address);
+            }
+        }
+        else if (page is { } file)
+        {
+            file.Folio.Get();
+            AnonRmap.PageAddFileRmap(file);
+        }
+        if (src.IsCowMapping && pte.IsWrite)
+        {
+            // both sides map the page R/O; the next write faults and decides
+            src.Mm.PageTable.Write(srcSlot, pte.WithoutWrite());
+            pte = pte.WithoutWrite();
+        }
+        if (page is { IsAnon: true } shared && src.Mm.Machine.Policy.TracksExclusivity)
+            MmBug.VmOn(shared.IsAnonExclusive, shared, "copy_present_pte left a shared page exclusive");
+        dst.Mm.PageTable.Write(dstSlot, pte);
+        return true;
+    }
+
+    /// <summary>
+    /// copy_present_page(): the child gets a copy of a maybe-pinned page, exclusive and writable if its
+    /// area is; the parent keeps the pinned page, exclusive and as writable as it was.
+    /// </summary>
+    private static bool CopyPresentPage(Vma dst, PteSlot dstSlot, PageFlags.Page source, ulong address)
+    {
+        if (dst.Mm.Memory.AllocFolio(0, Gfp.Movable) is not { } folio)
+            return false;
+        folio.Head.CopyContentsFrom(source);
+        AnonRmap.PageAddNewAnonRmap(folio.Head, dst, address, dst.Mm.Machine.Policy.TracksExclusivity);
+        dst.Mm.PageTable.Write(dstSlot, FaultHandler.MkAnonPte(folio.Head, dst, writeFault: true));
+        return true;
+    }
+}

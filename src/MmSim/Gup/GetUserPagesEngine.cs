@@ -1,0 +1,213 @@
+using System;
+using MmSim.Diagnostics;
+using MmSim.Faults;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Vm;
+
+namespace MmSim.Gup;
+
+/// <summary>
+/// get_user_pages / pin_user_pages (mm/gup.c, Linux 6.2): GUP-fast first when asked (lockless, backing
+/// off from a concurrent fork through write_protect_seq), then the slow path under mmap_lock, which
+/// follows each entry under its PT lock and faults (write, or unshare for R/O pins of possibly shared
+/// pages) until the entry can be taken. All or nothing: on failure every reference taken is dropped.
+/// </summary>
+internal static class GetUserPagesEngine
+{
+    public static GupPages Take(Mm mm, ulong address, int count, GupFlags flags, bool pin)
+    {
+        var machine = mm.Machine;
+        if (count <= 0)
+            throw new MmException(Errno.EINVAL, $"page count {count} must be positive");
+        if ((flags & GupFlags.Longterm) != 0 && !pin)
+            throw new MmException(Errno.EINVAL, "FOLL_LONGTERM needs FOLL_PIN (is_valid_gup_args)");
+        ulong start = address & ~(ulong)(Machine.PageSize - 1);
+        ulong length = (ulong)count * Machine.PageSize;
+        if (start + length < start || start + length > Mm.TaskSize)
+            throw new MmException(Errno.EFAULT, $"range at 0x{address:x} of {count} pages leaves the user address space");
+
+        var grab = pin && machine.Policy.TracksPins ? GupGrab.Pin : GupGrab.Get;
+        if (grab == GupGrab.Pin)
+            mm.HasPinned = true; // mm_set_has_pinned_flag(), before the first pin can be seen by fork
+        var pages = new Page[count];
+        int got = 0;
+        try
+        {
+            if ((flags & GupFlags.Fast) != 0)
+                got = LocklessPages(mm, start, pages, flags, pin, grab);
+            if (got < count)
+            {
+                mm.MmapLock.EnterReadLock();
+                try
+                {
+                    for (; got < count; got++)
+                        pages[got] = SlowPage(mm, start + (ulong)got * Machine.PageSize, flags, pin, grab);
+                }
+                finally
+                {
+                    mm.MmapLock.ExitReadLock();
+                }
+            }
+        }
+        catch
+        {
+            for (int i = 0; i < got; i++)
+                grab.Release(pages[i], tracksExclusivity: false);
+            throw;
+        }
+        if (pin)
+            machine.AddPinnedPages(count);
+        var result = new GupPages(machine, pages, (flags & GupFlags.Write) != 0, grab, countAsPins: pin);
+        machine.TrackGup(result);
+        return result;
+    }
+
+    /// <summary>
+    /// populate_vma_page_range() for MADV_POPULATE_*: faults one page in as GUP would (FOLL_WRITE breaks
+    /// COW), without taking a reference.
+    /// </summary>
+    public static VmFault Populate(Vma vma, ulong address, bool write)
+    {
+        var flags = write ? GupFlags.Write : GupFlags.None;
+        bool cowBroken = false;
+        while (true)
+        {
+            var need = Follow(vma, address, flags, pin: false, grab: null, cowBroken, out _);
+            if (need == Need.Nothing)
+                return VmFault.Ok;
+            var fault = FaultHandler.HandleMmFault(vma, address, need == Need.Unshare ? FaultFlags.Unshare : write ? FaultFlags.Write : FaultFlags.None);
+            if (fault != VmFault.Ok)
+                return fault;
+            cowBroken |= write;
+        }
+    }
+
+    /// <summary>__get_user_pages() for one page, with mmap_lock held for reading.</summary>
+    private static Page SlowPage(Mm mm, ulong address, GupFlags flags, bool pin, GupGrab grab)
+    {
+        var vma = mm.VmaLookup(address) ?? throw new MmException(Errno.EFAULT, $"no mapping at 0x{address:x}");
+        CheckVmaFlags(vma, flags, address);
+        bool write = (flags & GupFlags.Write) != 0;
+        bool cowBroken = false;
+        while (true)
+        {
+            var need = Follow(vma, address, flags, pin, grab, cowBroken, out var page);
+            if (need == Need.Nothing)
+                return page;
+            // faultin_page()
+            var faultFlags = FaultFlags.Remote | (need == Need.Unshare ? FaultFlags.Unshare : write ? FaultFlags.Write : FaultFlags.None);
+            switch (FaultHandler.HandleMmFault(vma, address, faultFlags))
+            {
+                case VmFault.Oom:
+                    throw new MmException(Errno.ENOMEM, $"out of memory faulting in 0x{address:x} for GUP");
+                case VmFault.SigBus:
+                    throw new MmException(Errno.EFAULT, $"0x{address:x} lies beyond the end of its file");
+            }
+            if (write && !vma.Flags.HasFlag(VmFlags.Write))
+                cowBroken = true; // FOLL_COW
+        }
+    }
+
+    /// <summary>check_vma_flags(): what GUP may do with an area at all.</summary>
+    private static void CheckVmaFlags(Vma vma, GupFlags flags, ulong address)
+    {
+        bool force = (flags & GupFlags.Force) != 0;
+        if ((flags & GupFlags.Write) != 0)
+        {
+            if (!vma.Flags.HasFlag(VmFlags.Write) && (!force || !vma.IsCowMapping))
+                throw new MmException(Errno.EFAULT, $"0x{address:x}: a write reference to an area without write access{(force ? " that is not a private mapping" : "")}");
+        }
+        else if (!vma.Flags.HasFlag(VmFlags.Read) && (!force || !vma.Flags.HasFlag(VmFlags.MayRead)))
+        {
+            throw new MmException(Errno.EFAULT, $"0x{address:x}: a reference to an area without read access");
+        }
+    }
+
+    private enum Need
+    {
+        Nothing,
+        Fault,
+        Unshare,
+    }
+
+    /// <summary>follow_page_pte(): takes the page if the entry allows this access, else says which fault is needed.</summary>
+    private static Need Follow(Vma vma, ulong address, GupFlags flags, bool pin, GupGrab? grab, bool cowBroken, out Page page)
+    {
+        page = default;
+        var mm = vma.Mm;
+        if (!mm.PageTable.TryGetPteSlot(address, out var slot))
+            return Need.Fault;
+        lock (mm.PageTable.PtLock(slot))
+        {
+            var pte = mm.PageTable.Read(slot);
+            if (pte.Kind != PteKind.Present)
+                return Need.Fault;
+            var mapped = pte.IsSpecial ? mm.Memory.ZeroPage : mm.Memory.PfnToPage(pte.Pfn);
+            bool write = (flags & GupFlags.Write) != 0;
+            if (write && !pte.IsWrite &&
+                ((flags & GupFlags.Force) == 0 || !mm.Machine.Policy.CanFollowWriteForce(vma, pte, FaultHandler.VmNormalPage(mm, pte), cowBroken)))
+                return Need.Fault;
+            if (!pte.IsWrite && mm.Machine.Policy.GupMustUnshare(vma, mapped, pin, (flags & GupFlags.Longterm) != 0))
+                return Need.Unshare;
+            if (grab is { } how)
+            {
+                how.Grab(mapped);
+                if (how == GupGrab.Pin && mapped.IsAnon && mm.Machine.Policy.TracksExclusivity)
+                    MmBug.VmOn(!mapped.IsAnonExclusive, mapped, "pinned an anonymous page that is not exclusive");
+                if (write && !pte.IsDirty)
+                    mm.PageTable.Write(slot, pte.WithDirty()); // FOLL_TOUCH
+            }
+            page = mapped;
+            return Need.Nothing;
+        }
+    }
+
+    /// <summary>
+    /// lockless_pages_from_mm() / gup_pte_range(): takes what it can without locks, in order, stopping at
+    /// the first entry it cannot handle; a fork that ran meanwhile (write_protect_seq moved) voids the pins.
+    /// </summary>
+    private static int LocklessPages(Mm mm, ulong start, Page[] pages, GupFlags flags, bool pin, GupGrab grab)
+    {
+        int seq = mm.WriteProtectSeq;
+        if (grab == GupGrab.Pin && (seq & 1) != 0)
+            return 0;
+        bool write = (flags & GupFlags.Write) != 0;
+        int got = 0;
+        mm.TableFreeLock.EnterReadLock();
+        try
+        {
+            for (; got < pages.Length; got++)
+            {
+                ulong address = start + (ulong)got * Machine.PageSize;
+                if (!mm.PageTable.TryGetPteSlot(address, out var slot))
+                    break;
+                var pte = mm.PageTable.Read(slot);
+                if (pte.Kind != PteKind.Present || pte.IsProtNone || pte.IsSpecial || (write && !pte.IsWrite))
+                    break;
+                var page = mm.Memory.PfnToPage(pte.Pfn);
+                if (!grab.TryGrab(page))
+                    break;
+                if (mm.PageTable.Read(slot) != pte ||
+                    (!pte.IsWrite && mm.Machine.Policy.GupMustUnshare(null, page, pin, (flags & GupFlags.Longterm) != 0)))
+                {
+                    grab.Release(page, tracksExclusivity: false);
+                    break;
+                }
+                pages[got] = page;
+            }
+        }
+        finally
+        {
+            mm.TableFreeLock.ExitReadLock();
+        }
+        if (grab == GupGrab.Pin && mm.WriteProtectSeq != seq)
+        {
+            // a fork may have made these pages shared: unpin without sanity checks, go slow
+            for (int i = 0; i < got; i++)
+                grab.Release(pages[i], tracksExclusivity: false);
+            return 0;
+        }
+        return got;
+    }
+}

@@ -1,0 +1,187 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+using MmSim.Diagnostics;
+using MmSim.PageFlags;
+using MmSim.Physical;
+
+namespace MmSim.PageTables;
+
+/// <summary>
+/// A process's 4-level page table (x86-64: PGD, PUD, PMD, PTE, 512 entries each). Tables are frames
+/// of the simulated RAM (PageTable page type) and the entries are the bytes of those frames, so a page
+/// table costs what it costs in the kernel: 8 bytes per PTE plus its upper levels.
+/// </summary>
+internal sealed class PageTable
+{
+    public const int PtrsPerTable = 512;
+    public const int PageShift = 12;
+    public const int PmdShift = 21;
+    public const int PudShift = 30;
+    public const int PgdShift = 39;
+    public const ulong PmdSize = 1UL << PmdShift;
+
+    private readonly PhysicalMemory _memory;
+    private readonly PtLockPool _locks;
+    private readonly object _populateLock = new(); // mm->page_table_lock
+
+    private PageTable(PhysicalMemory memory, PtLockPool locks, int pgdPfn)
+    {
+        _memory = memory;
+        _locks = locks;
+        PgdPfn = pgdPfn;
+    }
+
+    public int PgdPfn { get; }
+
+    /// <summary>Page-table pages in use, the PGD included (mm_pgtables_bytes / PAGE_SIZE).</summary>
+    public int TablePages { get; private set; } = 1;
+
+    /// <summary>pgd_alloc(); null when memory is exhausted.</summary>
+    public static PageTable? TryCreate(PhysicalMemory memory, PtLockPool locks)
+    {
+        int pfn = AllocTablePage(memory, locks);
+        return pfn < 0 ? null : new PageTable(memory, locks, pfn);
+    }
+
+    /// <summary>The split PT lock of a PTE table (pte_lockptr).</summary>
+    public object PtLock(PteSlot slot) => _locks[(int)_memory.Map.Private[slot.TablePfn]];
+
+    /// <summary>The PTE slot for <paramref name="address"/> if every upper level exists.</summary>
+    public bool TryGetPteSlot(ulong address, out PteSlot slot)
+    {
+        slot = default;
+        int table = PgdPfn;
+        for (int shift = PgdShift; shift > PageShift; shift -= 9)
+        {
+            var entry = Read(table, IndexAt(address, shift));
+            if (!entry.IsPresent || entry.IsHuge)
+                return false;
+            table = (int)entry.Pfn;
+        }
+        slot = new PteSlot(table, IndexAt(address, PageShift));
+        return true;
+    }
+
+    /// <summary>__pte_alloc() and friends: the PTE slot for <paramref name="address"/>, allocating tables; false on ENOMEM.</summary>
+    public bool TryAllocPteSlot(ulong address, out PteSlot slot)
+    {
+        slot = default;
+        int table = PgdPfn;
+        for (int shift = PgdShift; shift > PageShift; shift -= 9)
+        {
+            int index = IndexAt(address, shift);
+            var entry = Read(table, index);
+            if (!entry.IsPresent)
+            {
+                lock (_populateLock)
+                {
+                    entry = Read(table, index);
+                    if (!entry.IsPresent)
+                    {
+                        int child = AllocTablePage(_memory, _locks);
+                        if (child < 0)
+                            return false;
+                        TablePages++;
+                        entry = Pte.Present(child, write: true);
+                        Write(table, index, entry);
+                    }
+                }
+            }
+            MmBug.On(entry.IsHuge, $"huge entry at 0x{address:x} where a table was expected");
+            table = (int)entry.Pfn;
+        }
+        slot = new PteSlot(table, IndexAt(address, PageShift));
+        return true;
+    }
+
+    /// <summary>ptep_get(): a lockless (READ_ONCE) read of the entry.</summary>
+    public Pte Read(PteSlot slot) => Read(slot.TablePfn, slot.Index);
+
+    /// <summary>set_pte_at(); the caller holds the PT lock.</summary>
+    public void Write(PteSlot slot, Pte pte) => Write(slot.TablePfn, slot.Index, pte);
+
+    /// <summary>
+    /// free_pgd_range(): frees the page tables that only cover addresses in [floor, ceiling), the hole
+    /// left by an unmap between the neighbouring areas; their entries must already be zapped.
+    /// </summary>
+    public void FreeRange(ulong start, ulong end, ulong floor, ulong ceiling)
+    {
+        lock (_populateLock)
+            FreeLevel(PgdPfn, PgdShift, 0, start, end, floor, ceiling);
+    }
+
+    /// <summary>exit_mmap()'s free_pgtables + pgd_free: every table, the PGD last.</summary>
+    public void FreeAll()
+    {
+        FreeRange(0, ulong.MaxValue, 0, ulong.MaxValue);
+        FreeTablePage(PgdPfn);
+        TablePages--;
+    }
+
+    private void FreeLevel(int table, int shift, ulong tableBase, ulong start, ulong end, ulong floor, ulong ceiling)
+    {
+        ulong span = 1UL << shift;
+        for (int i = 0; i < PtrsPerTable; i++)
+        {
+            ulong lo = tableBase + (ulong)i * span;
+            ulong hi = lo + span - 1; // inclusive, so the top of the address space does not overflow
+            if (hi < start || lo >= end)
+                continue;
+            var entry = Read(table, i);
+            if (!entry.IsPresent || entry.IsHuge)
+                continue;
+            int child = (int)entry.Pfn;
+            if (shift > PmdShift)
+                FreeLevel(child, shift - 9, lo, start, end, floor, ceiling);
+            if (lo < floor || hi >= ceiling)
+                continue; // an area still uses part of what this table covers
+            if (shift == PmdShift)
+                MmBug.On(!IsEmpty(child), $"freeing the PTE table of 0x{lo:x} while it still has entries");
+            else if (!IsEmpty(child))
+                continue;
+            Write(table, i, Pte.None);
+            FreeTablePage(child);
+            TablePages--;
+        }
+    }
+
+    private bool IsEmpty(int table)
+    {
+        var entries = Entries(table);
+        foreach (ulong e in entries)
+        {
+            if (e != 0)
+                return false;
+        }
+        return true;
+    }
+
+    private void FreeTablePage(int pfn)
+    {
+        _locks.Return((int)_memory.Map.Private[pfn]);
+        _memory.Map.Private[pfn] = 0;
+        _memory.ClearContents(pfn);
+        PageType.Clear(_memory.Map, pfn, PageType.Table);
+        _memory.PfnToPage(pfn).Folio.Put();
+    }
+
+    private static int AllocTablePage(PhysicalMemory memory, PtLockPool locks)
+    {
+        if (memory.AllocFolio(0, Gfp.Zero) is not { } folio)
+            return -1;
+        int pfn = (int)folio.Head.Pfn;
+        PageType.Set(memory.Map, pfn, PageType.Table); // __SetPageTable
+        memory.Map.Private[pfn] = (ulong)locks.Rent();  // ptlock_init
+        memory.WritableContents(pfn);
+        return pfn;
+    }
+
+    private Pte Read(int table, int index) => new(Volatile.Read(ref Entries(table)[index]));
+
+    private void Write(int table, int index, Pte pte) => Volatile.Write(ref Entries(table)[index], pte.Raw);
+
+    private Span<ulong> Entries(int table) => MemoryMarshal.Cast<byte, ulong>(_memory.WritableContents(table).AsSpan());
+
+    private static int IndexAt(ulong address, int shift) => (int)((address >> shift) & (PtrsPerTable - 1));
+}

@@ -1,0 +1,81 @@
+using MmSim.PageFlags;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.Semantics;
+
+/// <summary>Linux 6.2 and later: PG_anon_exclusive decides.</summary>
+internal sealed class AnonExclusivePolicy : CowPolicy
+{
+    public override CowSemantics Semantics => CowSemantics.AnonExclusive;
+
+    public override bool TracksExclusivity => true;
+
+    public override bool TracksPins => true;
+
+    /// <summary>
+    /// do_wp_page(): an exclusive page is reused; otherwise only a page we hold the only reference to
+    /// (refcount 1, plus the swap cache's) is, under the folio lock, after page_move_anon_rmap() marks it exclusive.
+    /// </summary>
+    public override bool WpCanReuseAnon(Page page, Vma vma)
+    {
+        if (page.IsAnonExclusive)
+            return true;
+        var folio = page.Folio;
+        if (folio.IsKsm || folio.IsLarge)
+            return false; // a PTE-mapped large folio is never reused unless exclusive (6.1 do_wp_page)
+        int expected = 1 + (folio.IsSwapCache ? 1 : 0);
+        if (folio.RefCount > expected)
+            return false;
+        if (!folio.TryLock())
+            return false;
+        try
+        {
+            if (folio.IsKsm || folio.RefCount != expected)
+                return false;
+            AnonRmap.PageMoveAnonRmap(page, vma);
+            return true;
+        }
+        finally
+        {
+            folio.Unlock();
+        }
+    }
+
+    /// <summary>page_try_dup_anon_rmap(): an exclusive page that may be pinned is not shared with the child.</summary>
+    public override bool ForkMustCopy(Page page, Vma srcVma) =>
+        page.IsAnonExclusive && PageNeedsCowForDma(srcVma, page);
+
+    /// <summary>
+    /// gup_must_unshare() of 6.2: FOLL_PIN without FOLL_WRITE of an anon page that is not exclusive, or a
+    /// long-term R/O pin of any other page in a COW mapping (84209e87c696).
+    /// </summary>
+    public override bool GupMustUnshare(Vma? vma, Page page, bool pin, bool longterm)
+    {
+        if (!pin)
+            return false;
+        if (!page.IsAnon)
+            return longterm && (vma is null || vma.IsCowMapping); // GUP-fast has no vma: let the slow path decide
+        return !page.IsAnonExclusive;
+    }
+
+    /// <summary>
+    /// can_follow_write_pte() since 5535be309971 (CVE-2022-2590): only an exclusive anon page of a private
+    /// area that may be written but is mapped R/O; a dirty bit proves nothing.
+    /// </summary>
+    public override bool CanFollowWriteForce(Vma vma, PageTables.Pte pte, Page? page, bool cowBroken) =>
+        vma.Flags.HasFlag(VmFlags.MayWrite) && !vma.Flags.HasFlag(VmFlags.Write) &&
+        (vma.Flags & (VmFlags.Shared | VmFlags.MayShare)) == 0 &&
+        page is { IsAnon: true } anon && anon.IsAnonExclusive;
+
+    /// <summary>
+    /// can_change_pte_writable() (6.2): private areas only for exclusive anon pages, never by mapcount
+    /// (the trap of Dev Jain's 2025 batching patch); shared areas for dirty entries.
+    /// </summary>
+    public override bool CanChangePteWritable(Vma vma, PageTables.Pte pte, Page? page)
+    {
+        if (!vma.Flags.HasFlag(VmFlags.Shared))
+            return page is { IsAnon: true } anon && anon.IsAnonExclusive;
+        return pte.IsDirty;
+    }
+}

@@ -1,0 +1,62 @@
+using MmSim.PageFlags;
+using MmSim.Vm;
+
+namespace MmSim.Semantics;
+
+/// <summary>
+/// The one seam where the three COW generations differ: whether exclusivity is tracked, when a write
+/// fault may reuse an anonymous page, when fork must copy instead of share, and when GUP must unshare.
+/// Fault, fork and GUP code ask this policy and contain no generation checks of their own.
+/// </summary>
+internal abstract class CowPolicy
+{
+    public abstract CowSemantics Semantics { get; }
+
+    /// <summary>Whether PG_anon_exclusive exists (set on new pages, cleared on sharing).</summary>
+    public abstract bool TracksExclusivity { get; }
+
+    /// <summary>Whether FOLL_PIN is counted apart from FOLL_GET and recorded in MMF_HAS_PINNED (5.9+).</summary>
+    public abstract bool TracksPins { get; }
+
+    /// <summary>
+    /// do_wp_page() for an anonymous page mapped R/O: may the fault reuse it in place (and, where
+    /// exclusivity is tracked, mark it exclusive)? Called with the PT lock held.
+    /// </summary>
+    public abstract bool WpCanReuseAnon(Page page, Vma vma);
+
+    /// <summary>
+    /// copy_present_pte(): must the child get its own copy of this anonymous page now, because the parent
+    /// may have it pinned (page_try_dup_anon_rmap() returning -EBUSY, copy_present_page())?
+    /// </summary>
+    public abstract bool ForkMustCopy(Page page, Vma srcVma);
+
+    /// <summary>
+    /// gup_must_unshare(): must a read-only GUP of <paramref name="page"/> (mapped R/O) first break COW
+    /// with an unshare fault? <paramref name="page"/> is the mapped (sub)page; the zero page counts as non-anon.
+    /// </summary>
+    public abstract bool GupMustUnshare(Vma? vma, Page page, bool pin, bool longterm);
+
+    /// <summary>
+    /// can_follow_write_pte(): may FOLL_FORCE write through this R/O entry of a private area without another
+    /// fault? <paramref name="cowBroken"/> is FOLL_COW: a write fault already broke COW for this access.
+    /// </summary>
+    public abstract bool CanFollowWriteForce(Vma vma, PageTables.Pte pte, Page? page, bool cowBroken);
+
+    /// <summary>
+    /// can_change_pte_writable(): may mprotect() map this R/O entry writable right away, sparing the write
+    /// fault? Only where that fault would reuse the page anyway.
+    /// </summary>
+    public abstract bool CanChangePteWritable(Vma vma, PageTables.Pte pte, Page? page);
+
+    public static CowPolicy For(CowSemantics semantics) => semantics switch
+    {
+        CowSemantics.AnonExclusive => new AnonExclusivePolicy(),
+        CowSemantics.RefcountReuse => new RefcountReusePolicy(),
+        CowSemantics.MapcountReuse => new MapcountReusePolicy(),
+        _ => throw new MmException(Errno.EINVAL, $"unknown COW semantics {semantics}"),
+    };
+
+    /// <summary>page_needs_cow_for_dma(): a COW area of an mm that pinned something, and a page that may be pinned.</summary>
+    protected static bool PageNeedsCowForDma(Vma vma, Page page) =>
+        vma.IsCowMapping && vma.Mm.HasPinned && page.Folio.MaybeDmaPinned;
+}

@@ -1,0 +1,39 @@
+using MmSim.PageFlags;
+using MmSim.Vm;
+
+namespace MmSim.Semantics;
+
+/// <summary>Before Linux 5.8: reuse when mapped once; GUP never breaks COW; fork shares everything.</summary>
+internal sealed class MapcountReusePolicy : CowPolicy
+{
+    public override CowSemantics Semantics => CowSemantics.MapcountReuse;
+
+    public override bool TracksExclusivity => false;
+
+    public override bool TracksPins => false;
+
+    /// <summary>
+    /// reuse_swap_page(): page_trans_huge_mapcount() == 1, blind to GUP references held elsewhere,
+    /// which is CVE-2020-29374.
+    /// </summary>
+    public override bool WpCanReuseAnon(Page page, Vma vma) => !page.IsKsm && MaxMapcount(page.Folio) == 1;
+
+    public override bool ForkMustCopy(Page page, Vma srcVma) => false;
+
+    public override bool GupMustUnshare(Vma? vma, Page page, bool pin, bool longterm) => false;
+
+    /// <summary>page_trans_huge_mapcount(): the largest mapcount over the folio's subpages.</summary>
+    private static int MaxMapcount(Folio folio)
+    {
+        int max = 0;
+        for (int i = 0; i < folio.NrPages; i++)
+            max = System.Math.Max(max, folio.Page(i).MapCount);
+        return max;
+    }
+
+    /// <summary>Before 6.0 mprotect() never upgraded entries to writable; the next write faults.</summary>
+    public override bool CanChangePteWritable(Vma vma, PageTables.Pte pte, Page? page) => false;
+
+    /// <summary>The Dirty COW fix of 2016 (19be0eaffa3a): FOLL_COW and a dirty entry, set by the COW that just happened.</summary>
+    public override bool CanFollowWriteForce(Vma vma, PageTables.Pte pte, Page? page, bool cowBroken) => cowBroken && pte.IsDirty;
+}

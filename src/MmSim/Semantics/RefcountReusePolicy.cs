@@ -1,0 +1,48 @@
+using MmSim.PageFlags;
+using MmSim.Vm;
+
+namespace MmSim.Semantics;
+
+/// <summary>Linux 5.11 to 5.17: reuse a base page only if page_count() == 1; no exclusivity, no unsharing.</summary>
+internal sealed class RefcountReusePolicy : CowPolicy
+{
+    public override CowSemantics Semantics => CowSemantics.RefcountReuse;
+
+    public override bool TracksExclusivity => false;
+
+    public override bool TracksPins => true;
+
+    /// <summary>
+    /// do_wp_page() after 09854ba94c6a ("mm: do_wp_page() simplification"): KSM or any extra reference
+    /// (a GUP pin, a vmsplice reference, another mapping) means copy.
+    /// </summary>
+    public override bool WpCanReuseAnon(Page page, Vma vma)
+    {
+        var folio = page.Folio;
+        int expected = 1 + (folio.IsSwapCache ? 1 : 0);
+        if (folio.IsKsm || folio.RefCount != expected)
+            return false;
+        if (!folio.TryLock())
+            return false;
+        try
+        {
+            return !folio.IsKsm && page.MapCount == 1 && folio.RefCount == expected;
+        }
+        finally
+        {
+            folio.Unlock();
+        }
+    }
+
+    /// <summary>copy_present_page() since 5.9 (Peter Xu): pinned pages of a pinning mm are copied for the child.</summary>
+    public override bool ForkMustCopy(Page page, Vma srcVma) => PageNeedsCowForDma(srcVma, page);
+
+    /// <summary>No GUP-triggered unsharing before 5.19.</summary>
+    public override bool GupMustUnshare(Vma? vma, Page page, bool pin, bool longterm) => false;
+
+    /// <summary>Before 6.0 mprotect() never upgraded entries to writable; the next write faults.</summary>
+    public override bool CanChangePteWritable(Vma vma, PageTables.Pte pte, Page? page) => false;
+
+    /// <summary>The Dirty COW fix of 2016 (19be0eaffa3a): FOLL_COW and a dirty entry, set by the COW that just happened.</summary>
+    public override bool CanFollowWriteForce(Vma vma, PageTables.Pte pte, Page? page, bool cowBroken) => cowBroken && pte.IsDirty;
+}

@@ -1,0 +1,47 @@
+using MmSim.Faults;
+using MmSim.PageTables;
+
+namespace MmSim.Vm;
+
+/// <summary>change_protection() / change_pte_range() (mm/mprotect.c) for one whole area.</summary>
+internal static class ChangeProtection
+{
+    public static void Apply(Vma vma, VmFlags newFlags)
+    {
+        vma.Flags = (vma.Flags & ~VmFlags.AccessMask) | newFlags;
+        var pageTable = vma.Mm.PageTable;
+        bool accessible = (newFlags & (VmFlags.Read | VmFlags.Write | VmFlags.Exec)) != 0;
+        for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
+        {
+            if (!pageTable.TryGetPteSlot(address, out var slot))
+            {
+                address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
+                continue;
+            }
+            lock (pageTable.PtLock(slot))
+            {
+                var pte = pageTable.Read(slot);
+                if (pte.Kind != PteKind.Present)
+                    continue;
+                pageTable.Write(slot, NewPte(vma, pte, accessible));
+            }
+        }
+    }
+
+    /// <summary>
+    /// pte_modify(): without access the entry becomes PROT_NONE; otherwise it is R/O, and writable only
+    /// where can_change_pte_writable() proves a write fault unnecessary.
+    /// </summary>
+    private static Pte NewPte(Vma vma, Pte pte, bool accessible)
+    {
+        if (!accessible)
+            return pte.IsProtNone ? pte : pte.ToProtNone();
+        var entry = pte.IsProtNone ? pte.FromProtNone() : pte;
+        if (!vma.Flags.HasFlag(VmFlags.Write))
+            return entry.WithoutWrite();
+        if (entry.IsWrite)
+            return entry;
+        var page = FaultHandler.VmNormalPage(vma.Mm, entry);
+        return vma.Mm.Machine.Policy.CanChangePteWritable(vma, entry, page) ? entry.WithWriteDirty() : entry;
+    }
+}

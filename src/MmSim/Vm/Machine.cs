@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using MmSim.Diagnostics;
+using MmSim.PageTables;
+using MmSim.Physical;
+using MmSim.Semantics;
+using MmSim.Vm;
+
+namespace MmSim;
+
+/// <summary>
+/// A simulated machine: RAM, the processes running on it, their files, and the COW generation they
+/// follow. Thread-safe: processes may be driven from several threads at once.
+/// </summary>
+public sealed class Machine : IDisposable
+{
+    /// <summary>PAGE_SIZE.</summary>
+    public const int PageSize = PhysicalMemory.PageSize;
+
+    private readonly List<Process> _processes = new();
+    private readonly List<SimFile> _files = new();
+    private readonly HashSet<GupPages> _gups = new();
+    private int _lastPid;
+    private long _pinnedPages;
+
+    public Machine(MachineOptions? options = null)
+    {
+        Options = options ?? new MachineOptions();
+        Memory = new PhysicalMemory(Options.MemoryBytes, Options.DebugVm);
+        Policy = CowPolicy.For(Options.Semantics);
+    }
+
+    /// <summary>The options the machine was built with.</summary>
+    public MachineOptions Options { get; }
+
+    /// <summary>The simulated RAM, for page-level work (flags, folios, the buddy allocator).</summary>
+    public PhysicalMemory Physical => Memory;
+
+    internal PhysicalMemory Memory { get; }
+
+    internal CowPolicy Policy { get; }
+
+    internal PtLockPool PtLocks { get; } = new();
+
+    /// <summary>Creates a process with an empty address space.</summary>
+    public Process CreateProcess()
+    {
+        var pageTable = PageTable.TryCreate(Memory, PtLocks) ?? throw new MmException(Errno.ENOMEM, "no free page for a page table");
+        var process = new Process(this, Interlocked.Increment(ref _lastPid), new Mm(this, pageTable));
+        lock (_processes)
+            _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>Creates a regular file whose page cache holds <paramref name="contents"/>.</summary>
+    public SimFile CreateFile(string name, ReadOnlySpan<byte> contents)
+    {
+        var file = new SimFile(Memory, name, contents.Length, shmem: false);
+        file.ReadIn(contents);
+        lock (_files)
+            _files.Add(file);
+        return file;
+    }
+
+    /// <summary>memfd_create() + ftruncate(): a shmem file of <paramref name="length"/> bytes, zero-filled on first touch.</summary>
+    public SimFile CreateMemfd(string name, long length, bool hugetlb = false)
+    {
+        if (hugetlb)
+            throw new MmException(Errno.ENOMEM, "hugetlb memfd: the machine has no hugetlb pool yet");
+        var file = new SimFile(Memory, name, length, shmem: true);
+        lock (_files)
+            _files.Add(file);
+        return file;
+    }
+
+    /// <summary>The shmem file behind a MAP_SHARED | MAP_ANONYMOUS area (shmem_zero_setup()).</summary>
+    internal SimFile CreateSharedAnonFile(long length) => CreateMemfd("dev/zero (deleted)", length);
+
+    /// <summary>A snapshot of the memory counters.</summary>
+    public MemoryStats Stats
+    {
+        get
+        {
+            var counts = MemoryCensus.Take(Memory);
+            long pageTables = 0;
+            foreach (var process in Processes())
+                pageTables += process.PageTablePages;
+            return new MemoryStats(Memory.FreePages, counts.AnonPages, Interlocked.Read(ref _pinnedPages), 0, 0, 0, pageTables, counts.FilePages);
+        }
+    }
+
+    /// <summary>Walks all state and throws <see cref="MmInvariantException"/> on the first violation.</summary>
+    public void CheckInvariants() => InvariantChecker.Check(this);
+
+    /// <summary>Counts FOLL_PIN pins (NR_FOLL_PIN_ACQUIRED - NR_FOLL_PIN_RELEASED).</summary>
+    internal void AddPinnedPages(long delta) => Interlocked.Add(ref _pinnedPages, delta);
+
+    internal void TrackGup(GupPages gup)
+    {
+        lock (_gups)
+            _gups.Add(gup);
+    }
+
+    internal void ForgetGup(GupPages gup)
+    {
+        lock (_gups)
+            _gups.Remove(gup);
+    }
+
+    /// <summary>GUP references not yet released.</summary>
+    internal IReadOnlyList<GupPages> OutstandingGups()
+    {
+        lock (_gups)
+            return new List<GupPages>(_gups);
+    }
+
+    internal IReadOnlyList<Process> Processes()
+    {
+        lock (_processes)
+            return _processes.ToArray();
+    }
+
+    internal IReadOnlyList<SimFile> Files()
+    {
+        lock (_files)
+            return _files.ToArray();
+    }
+
+    internal void Forget(Process process)
+    {
+        lock (_processes)
+            _processes.Remove(process);
+    }
+
+    /// <summary>Exits every process that is still running.</summary>
+    public void Dispose()
+    {
+        foreach (var process in Processes())
+            process.Exit();
+    }
+}

@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+
+namespace MmSim;
+
+/// <summary>How a <see cref="Machine"/> is built.</summary>
+public sealed class MachineOptions
+{
+    /// <summary>Simulated RAM; default 256 MiB.</summary>
+    public long MemoryBytes { get; init; } = 256L << 20;
+
+    /// <summary>Size of the swap device; default 0 (none).</summary>
+    public long SwapBytes { get; init; }
+
+    /// <summary>The copy-on-write generation; default <see cref="CowSemantics.AnonExclusive"/>.</summary>
+    public CowSemantics Semantics { get; init; } = CowSemantics.AnonExclusive;
+
+    /// <summary>Whether swap PTEs keep exclusivity (SWP_EXCLUSIVE, 1493a1913e34); default true.</summary>
+    public bool SwapRemembersExclusive { get; init; } = true;
+
+    /// <summary>transparent_hugepage/enabled; default <see cref="ThpMode.Madvise"/>.</summary>
+    public ThpMode Thp { get; init; } = ThpMode.Madvise;
+
+    /// <summary>Bytes reserved per hugetlb size: [0] for 2 MiB pages, [1] for 1 GiB pages.</summary>
+    public IReadOnlyList<long> HugetlbPoolBytes { get; init; } = [];
+
+    /// <summary>Run VM_BUG_ON-style checks (CONFIG_DEBUG_VM); default false. Always-on checks run regardless.</summary>
+    public bool DebugVm { get; init; }
+}

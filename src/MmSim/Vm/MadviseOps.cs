@@ -1,0 +1,96 @@
+using System;
+using MmSim.Faults;
+
+namespace MmSim.Vm;
+
+/// <summary>madvise() behaviours (mm/madvise.c) for base pages; the caller holds the mmap lock and validated the range.</summary>
+internal static class MadviseOps
+{
+    /// <summary>Applies <paramref name="advice"/> to [start, end), which areas cover completely.</summary>
+    public static void Apply(Mm mm, ulong start, ulong end, Advice advice)
+    {
+        switch (advice)
+        {
+            case Advice.Normal:
+            case Advice.Cold:
+                return; // LRU hints: nothing to age without reclaim pressure
+            case Advice.PageOut:
+                return; // without a swap device anonymous pages cannot be paged out; page-cache pages stay cached
+            case Advice.DontNeed:
+                foreach (var vma in AreasIn(mm, start, end))
+                    Zap.Range(vma, Math.Max(vma.Start, start), Math.Min(vma.End, end));
+                return;
+            case Advice.DontFork:
+                SetFlag(mm, start, end, VmFlags.DontCopy, set: true);
+                return;
+            case Advice.DoFork:
+                SetFlag(mm, start, end, VmFlags.DontCopy, set: false);
+                return;
+            case Advice.WipeOnFork:
+            case Advice.KeepOnFork:
+                foreach (var vma in AreasIn(mm, start, end))
+                {
+                    if (!vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared))
+                        throw new MmException(Errno.EINVAL, $"MADV_{advice.ToString().ToUpperInvariant()} applies to private anonymous memory only");
+                }
+                SetFlag(mm, start, end, VmFlags.WipeOnFork, set: advice == Advice.WipeOnFork);
+                return;
+            case Advice.HugePage:
+                SetFlag(mm, start, end, VmFlags.NoHugePage, set: false);
+                SetFlag(mm, start, end, VmFlags.HugePage, set: true);
+                return;
+            case Advice.NoHugePage:
+                SetFlag(mm, start, end, VmFlags.HugePage, set: false);
+                SetFlag(mm, start, end, VmFlags.NoHugePage, set: true);
+                return;
+            case Advice.Mergeable:
+                SetFlag(mm, start, end, VmFlags.Mergeable, set: true);
+                return;
+            case Advice.Unmergeable:
+                SetFlag(mm, start, end, VmFlags.Mergeable, set: false);
+                return;
+            case Advice.PopulateRead:
+            case Advice.PopulateWrite:
+                Populate(mm, start, end, advice == Advice.PopulateWrite);
+                return;
+            case Advice.Collapse:
+            case Advice.HwPoison:
+                throw new MmException(Errno.EINVAL, $"MADV_{advice.ToString().ToUpperInvariant()} needs large folios and memory failure, which this machine does not model yet");
+            default:
+                throw new MmException(Errno.EINVAL, $"unknown advice {(int)advice}");
+        }
+    }
+
+    /// <summary>
+    /// madvise_populate(): faults the range in as GUP would (FOLL_WRITE for PopulateWrite, which breaks
+    /// COW); an area without the access is EFAULT, and so is a page beyond the end of its file.
+    /// </summary>
+    private static void Populate(Mm mm, ulong start, ulong end, bool write)
+    {
+        foreach (var vma in AreasIn(mm, start, end))
+        {
+            var needed = write ? VmFlags.Write : VmFlags.Read;
+            if ((vma.Flags & needed) == 0)
+                throw new MmException(Errno.EFAULT, $"MADV_POPULATE_{(write ? "WRITE" : "READ")} on an area without {(write ? "write" : "read")} access");
+        }
+        for (ulong address = start; address < end; address += Machine.PageSize)
+        {
+            var vma = mm.VmaLookup(address)!;
+            var fault = Gup.GetUserPagesEngine.Populate(vma, address, write);
+            if (fault == VmFault.Oom)
+                throw new MmException(Errno.ENOMEM, $"out of memory populating 0x{address:x}");
+            if (fault == VmFault.SigBus)
+                throw new MmException(Errno.EFAULT, $"populating 0x{address:x} beyond the end of its file");
+        }
+    }
+
+    private static System.Collections.Generic.List<Vma> AreasIn(Mm mm, ulong start, ulong end) =>
+        mm.Vmas.FindAll(v => v.Start < end && v.End > start);
+
+    private static void SetFlag(Mm mm, ulong start, ulong end, VmFlags flag, bool set)
+    {
+        VmaOps.SplitRange(mm, start, end);
+        foreach (var vma in AreasIn(mm, start, end))
+            vma.Flags = set ? vma.Flags | flag : vma.Flags & ~flag;
+    }
+}

@@ -1,0 +1,103 @@
+using MmSim.Diagnostics;
+using MmSim.PageTables;
+
+namespace MmSim.Vm;
+
+/// <summary>mremap() (mm/mremap.c) for base pages, with the mmap lock held for writing.</summary>
+internal static class MremapOps
+{
+    public static ulong Remap(Mm mm, ulong oldAddress, ulong oldLength, ulong newLength, MremapFlags flags, ulong newAddress)
+    {
+        var vma = mm.VmaLookup(oldAddress);
+        if (vma is null || oldAddress + oldLength > vma.End)
+            throw new MmException(Errno.EFAULT, $"[0x{oldAddress:x}, 0x{oldAddress + oldLength:x}) is not inside one mapping");
+        bool fixedTarget = (flags & MremapFlags.Fixed) != 0;
+        bool dontUnmap = (flags & MremapFlags.DontUnmap) != 0;
+        if (dontUnmap && (!vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared)))
+            throw new MmException(Errno.EINVAL, "MREMAP_DONTUNMAP applies to private anonymous mappings");
+
+        if (!fixedTarget && !dontUnmap)
+        {
+            if (newLength <= oldLength)
+            {
+                if (newLength < oldLength)
+                    VmaOps.Unmap(mm, oldAddress + newLength, oldAddress + oldLength);
+                return oldAddress;
+            }
+            // grow in place when the area ends here and the range above it is free (vma_expandable)
+            if (oldAddress + oldLength == vma.End && oldAddress + newLength <= Mm.TaskSize &&
+                MmapRegion.IsFree(mm, vma.End, oldAddress + newLength))
+            {
+                vma.End = oldAddress + newLength;
+                return oldAddress;
+            }
+            if ((flags & MremapFlags.MayMove) == 0)
+                throw new MmException(Errno.ENOMEM, $"cannot grow the mapping at 0x{oldAddress:x} in place, and MREMAP_MAYMOVE was not given");
+        }
+
+        ulong target = fixedTarget ? newAddress : MmapRegion.GetUnmappedArea(mm, 0, newLength, Machine.PageSize);
+        if (target == 0)
+            throw new MmException(Errno.ENOMEM, $"no free range of {newLength} bytes to move the mapping to");
+        if (fixedTarget)
+        {
+            if (target < oldAddress + oldLength && oldAddress < target + newLength)
+                throw new MmException(Errno.EINVAL, "MREMAP_FIXED target overlaps the source");
+            VmaOps.Unmap(mm, target, target + newLength);
+        }
+        MoveVma(mm, oldAddress, oldLength, newLength, target, dontUnmap);
+        return target;
+    }
+
+    /// <summary>
+    /// move_vma(): a new area at <paramref name="target"/> takes over the pages (move_page_tables); the
+    /// pages keep their anon_vma and index, since the new area keeps the old vm_pgoff. With
+    /// MREMAP_DONTUNMAP the old area stays, empty.
+    /// </summary>
+    private static void MoveVma(Mm mm, ulong oldAddress, ulong oldLength, ulong newLength, ulong target, bool dontUnmap)
+    {
+        VmaOps.SplitRange(mm, oldAddress, oldAddress + oldLength);
+        var old = mm.VmaLookup(oldAddress)!;
+        var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff) { AnonVma = old.AnonVma };
+        foreach (var anonVma in old.AnonVmaChain)
+        {
+            anonVma.Link(moved);
+            moved.AnonVmaChain.Add(anonVma);
+        }
+        mm.Insert(moved);
+        ulong moveLength = System.Math.Min(oldLength, newLength);
+        for (ulong offset = 0; offset < moveLength; offset += Machine.PageSize)
+            MovePte(mm, oldAddress + offset, target + offset);
+        if (dontUnmap)
+        {
+            // unlink_anon_vmas(): the old area starts over, with a fresh anon_vma at its next fault
+            foreach (var anonVma in old.AnonVmaChain)
+                anonVma.Unlink(old);
+            old.AnonVmaChain.Clear();
+            old.AnonVma = null;
+        }
+        else
+        {
+            VmaOps.Unmap(mm, oldAddress, oldAddress + oldLength);
+        }
+    }
+
+    /// <summary>move_ptes() for one entry.</summary>
+    private static void MovePte(Mm mm, ulong from, ulong to)
+    {
+        var pageTable = mm.PageTable;
+        if (!pageTable.TryGetPteSlot(from, out var source))
+            return;
+        if (pageTable.Read(source).IsNone)
+            return;
+        if (!pageTable.TryAllocPteSlot(to, out var dest))
+            throw new MmException(Errno.ENOMEM, "no free page for a page table while moving a mapping");
+        lock (pageTable.PtLock(source))
+        lock (pageTable.PtLock(dest))
+        {
+            var pte = pageTable.Read(source);
+            MmBug.On(!pageTable.Read(dest).IsNone, $"mremap target 0x{to:x} already mapped");
+            pageTable.Write(source, Pte.None);
+            pageTable.Write(dest, pte);
+        }
+    }
+}

@@ -1,0 +1,325 @@
+using System;
+using System.Threading;
+using MmSim.Fork;
+using MmSim.Gup;
+using MmSim.PageTables;
+using MmSim.Vm;
+
+namespace MmSim;
+
+/// <summary>
+/// A simulated process: an address space and the system calls that change it. Every call checks its
+/// arguments as the kernel does and fails with the kernel's errno; after <see cref="Exit"/> every call
+/// is ESRCH.
+/// </summary>
+public sealed class Process
+{
+    private readonly Machine _machine;
+    private int _exited;
+
+    internal Process(Machine machine, int pid, Mm mm)
+    {
+        _machine = machine;
+        Pid = pid;
+        Mm = mm;
+    }
+
+    /// <summary>The process id.</summary>
+    public int Pid { get; }
+
+    internal Mm Mm { get; }
+
+    /// <summary>Page-table pages of this process.</summary>
+    internal int PageTablePages => Mm.PageTable.TablePages;
+
+    /// <summary>mmap(): maps <paramref name="length"/> bytes and returns the address.</summary>
+    public ulong Mmap(ulong address, ulong length, Prot prot, MapFlags flags, SimFile? file = null, ulong offset = 0)
+    {
+        EnsureAlive();
+        bool shared = (flags & MapFlags.Shared) != 0;
+        if (shared == ((flags & MapFlags.Private) != 0))
+            throw new MmException(Errno.EINVAL, "mmap needs exactly one of MAP_PRIVATE and MAP_SHARED");
+        if (length == 0)
+            throw new MmException(Errno.EINVAL, "mmap of zero length");
+        if ((offset & PageMask) != 0)
+            throw new MmException(Errno.EINVAL, $"file offset 0x{offset:x} is not page aligned");
+        ulong aligned = PageAlign(length);
+        if (aligned == 0 || aligned > Mm.TaskSize)
+            throw new MmException(Errno.ENOMEM, $"mapping of {length} bytes is larger than the address space");
+        bool fixedAddress = (flags & MapFlags.Fixed) != 0;
+        if (fixedAddress && (address & PageMask) != 0)
+            throw new MmException(Errno.EINVAL, $"MAP_FIXED address 0x{address:x} is not page aligned");
+        if (fixedAddress && (address < Mm.MmapMinAddr || address + aligned > Mm.TaskSize || address + aligned < address))
+            throw new MmException(address < Mm.MmapMinAddr ? Errno.EPERM : Errno.ENOMEM, $"MAP_FIXED range at 0x{address:x} is outside the user address space");
+        if ((flags & (MapFlags.HugeTlb | MapFlags.HugeTlb1G)) != 0)
+            throw new MmException(Errno.ENOMEM, "MAP_HUGETLB: the machine has no hugetlb pool yet");
+        bool anonymous = (flags & MapFlags.Anonymous) != 0;
+        if (!anonymous && file is null)
+            throw new MmException(Errno.EBADF, "a file mapping needs a file");
+        if (anonymous)
+        {
+            file = null;
+            offset = 0;
+        }
+
+        var vmFlags = VmFlagsExtensions.FromProt(prot) | VmFlags.MayRead | VmFlags.MayWrite | VmFlags.MayExec;
+        if (shared)
+            vmFlags |= VmFlags.Shared | VmFlags.MayShare;
+        ulong result;
+        Mm.MmapLock.EnterWriteLock();
+        try
+        {
+            if (anonymous && shared)
+                file = _machine.CreateSharedAnonFile((long)aligned);
+            ulong align = MmapRegion.Alignment(_machine, anonymous && !shared, aligned);
+            result = fixedAddress ? address : MmapRegion.GetUnmappedArea(Mm, address & ~PageMask, aligned, align);
+            if (result == 0)
+                throw new MmException(Errno.ENOMEM, $"no free range of {aligned} bytes");
+            ulong pgoff = file is null ? result >> PageTable.PageShift : offset >> PageTable.PageShift;
+            MmapRegion.Map(Mm, result, aligned, vmFlags, file, pgoff);
+        }
+        finally
+        {
+            Mm.MmapLock.ExitWriteLock();
+        }
+        if ((flags & MapFlags.Populate) != 0)
+            PopulateIgnoringErrors(result, aligned, (prot & Prot.Write) != 0 && !shared);
+        return result;
+    }
+
+    /// <summary>munmap(): a hole in the range is fine.</summary>
+    public void Munmap(ulong address, ulong length)
+    {
+        EnsureAlive();
+        ulong end = CheckRange(address, length, zeroLengthOk: false, Errno.EINVAL);
+        WithWriteLock(() => VmaOps.Unmap(Mm, address, end));
+    }
+
+    /// <summary>mprotect(): the whole range must be mapped (ENOMEM otherwise).</summary>
+    public void Mprotect(ulong address, ulong length, Prot prot)
+    {
+        EnsureAlive();
+        ulong end = CheckRange(address, length, zeroLengthOk: true, Errno.ENOMEM);
+        if (end == address)
+            return;
+        WithWriteLock(() =>
+        {
+            EnsureCovered(address, end);
+            var newFlags = VmFlagsExtensions.FromProt(prot);
+            foreach (var vma in Mm.Vmas.FindAll(v => v.Start < end && v.End > address))
+            {
+                if ((newFlags & VmFlags.Write) != 0 && !vma.Flags.HasFlag(VmFlags.MayWrite))
+                    throw new MmException(Errno.EACCES, $"{vma} may not become writable");
+            }
+            VmaOps.SplitRange(Mm, address, end);
+            foreach (var vma in Mm.Vmas.FindAll(v => v.Start >= address && v.End <= end))
+                ChangeProtection.Apply(vma, newFlags);
+        });
+    }
+
+    /// <summary>mremap(): resize in place, or move with MayMove / Fixed; DontUnmap leaves the old range mapped and empty.</summary>
+    public ulong Mremap(ulong oldAddress, ulong oldLength, ulong newLength, MremapFlags flags, ulong newAddress = 0)
+    {
+        EnsureAlive();
+        if ((oldAddress & PageMask) != 0)
+            throw new MmException(Errno.EINVAL, $"old address 0x{oldAddress:x} is not page aligned");
+        if ((flags & ~(MremapFlags.MayMove | MremapFlags.Fixed | MremapFlags.DontUnmap)) != 0 ||
+            ((flags & (MremapFlags.Fixed | MremapFlags.DontUnmap)) != 0 && (flags & MremapFlags.MayMove) == 0))
+            throw new MmException(Errno.EINVAL, $"invalid mremap flags {flags}");
+        ulong oldAligned = PageAlign(oldLength);
+        ulong newAligned = PageAlign(newLength);
+        if (newAligned == 0)
+            throw new MmException(Errno.EINVAL, "mremap to zero length");
+        if ((flags & MremapFlags.DontUnmap) != 0 && oldAligned != newAligned)
+            throw new MmException(Errno.EINVAL, "MREMAP_DONTUNMAP needs equal old and new lengths");
+        if ((flags & MremapFlags.Fixed) != 0 && ((newAddress & PageMask) != 0 || newAddress + newAligned > Mm.TaskSize || newAddress < Mm.MmapMinAddr))
+            throw new MmException(Errno.EINVAL, $"MREMAP_FIXED address 0x{newAddress:x} is not a valid page-aligned user address");
+        if (oldAligned == 0)
+            throw new MmException(Errno.EINVAL, "mremap of zero length (duplicating shared mappings is not supported)");
+        ulong result = 0;
+        WithWriteLock(() => result = MremapOps.Remap(Mm, oldAddress, oldAligned, newAligned, flags, newAddress));
+        return result;
+    }
+
+    /// <summary>madvise(): a hole in the range is ENOMEM; zero length succeeds.</summary>
+    public void Madvise(ulong address, ulong length, Advice advice)
+    {
+        EnsureAlive();
+        if (!Enum.IsDefined(advice))
+            throw new MmException(Errno.EINVAL, $"unknown advice {(int)advice}");
+        ulong end = CheckRange(address, length, zeroLengthOk: true, Errno.ENOMEM);
+        if (end == address)
+            return;
+        WithWriteLock(() =>
+        {
+            EnsureCovered(address, end);
+            MadviseOps.Apply(Mm, address, end, advice);
+        });
+    }
+
+    /// <summary>A load of <paramref name="destination"/>.Length bytes at <paramref name="address"/>.</summary>
+    public void Read(ulong address, Span<byte> destination)
+    {
+        EnsureAlive();
+        UserAccess.Read(Mm, address, destination);
+    }
+
+    /// <summary>A store of <paramref name="source"/> at <paramref name="address"/>.</summary>
+    public void Write(ulong address, ReadOnlySpan<byte> source)
+    {
+        EnsureAlive();
+        UserAccess.Write(Mm, address, source);
+    }
+
+    /// <summary>fork(): a child with a copy-on-write copy of the address space.</summary>
+    public Process Fork()
+    {
+        EnsureAlive();
+        var child = _machine.CreateProcess();
+        bool copied;
+        Mm.MmapLock.EnterWriteLock();
+        try
+        {
+            copied = DupMmap.Copy(Mm, child.Mm);
+        }
+        finally
+        {
+            Mm.MmapLock.ExitWriteLock();
+        }
+        if (!copied)
+        {
+            child.Exit();
+            throw new MmException(Errno.ENOMEM, "out of memory copying the address space");
+        }
+        return child;
+    }
+
+    /// <summary>exit(): the address space goes away; pinned pages stay until their pins are released.</summary>
+    public void Exit()
+    {
+        if (Interlocked.Exchange(ref _exited, 1) != 0)
+            throw new MmException(Errno.ESRCH, $"process {Pid} has exited");
+        Mm.MmapLock.EnterWriteLock();
+        try
+        {
+            // exit_mmap(): unmap everything, then free every page table
+            foreach (var vma in Mm.Vmas.ToArray())
+            {
+                Zap.Range(vma, vma.Start, vma.End);
+                VmaOps.Remove(Mm, vma);
+            }
+            Mm.TableFreeLock.EnterWriteLock();
+            try
+            {
+                Mm.PageTable.FreeAll();
+            }
+            finally
+            {
+                Mm.TableFreeLock.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            Mm.MmapLock.ExitWriteLock();
+        }
+        _machine.Forget(this);
+    }
+
+    /// <summary>get_user_pages(): FOLL_GET references (vmsplice); never unshares.</summary>
+    public GupPages GetUserPages(ulong address, int pageCount, GupFlags flags)
+    {
+        EnsureAlive();
+        return GetUserPagesEngine.Take(Mm, address, pageCount, flags, pin: false);
+    }
+
+    /// <summary>pin_user_pages(): FOLL_PIN pins (io_uring, O_DIRECT, RDMA).</summary>
+    public GupPages PinUserPages(ulong address, int pageCount, GupFlags flags)
+    {
+        EnsureAlive();
+        return GetUserPagesEngine.Take(Mm, address, pageCount, flags, pin: true);
+    }
+
+    /// <summary>/proc/pid/pagemap and /proc/kpageflags for the page at <paramref name="address"/>.</summary>
+    public PageMapEntry PageMap(ulong address)
+    {
+        EnsureAlive();
+        Mm.MmapLock.EnterReadLock();
+        try
+        {
+            return PageMapReader.Read(Mm, address);
+        }
+        finally
+        {
+            Mm.MmapLock.ExitReadLock();
+        }
+    }
+
+    public override string ToString() => $"process {Pid}";
+
+    private const ulong PageMask = Machine.PageSize - 1;
+
+    private static ulong PageAlign(ulong length) => (length + PageMask) & ~PageMask;
+
+    private void EnsureAlive()
+    {
+        if (Volatile.Read(ref _exited) != 0)
+            throw new MmException(Errno.ESRCH, $"process {Pid} has exited");
+    }
+
+    /// <summary>An aligned start and a rounded length that stay in the user address space; returns the end.</summary>
+    private static ulong CheckRange(ulong address, ulong length, bool zeroLengthOk, Errno wrapErrno)
+    {
+        if ((address & PageMask) != 0)
+            throw new MmException(Errno.EINVAL, $"address 0x{address:x} is not page aligned");
+        if (length == 0)
+        {
+            if (zeroLengthOk)
+                return address;
+            throw new MmException(Errno.EINVAL, "zero length");
+        }
+        ulong end = address + PageAlign(length);
+        if (end <= address || PageAlign(length) == 0 || end > Mm.TaskSize)
+            throw new MmException(wrapErrno, $"range at 0x{address:x} of {length} bytes leaves the user address space");
+        return end;
+    }
+
+    private void EnsureCovered(ulong start, ulong end)
+    {
+        for (ulong at = start; at < end;)
+        {
+            var vma = Mm.VmaLookup(at) ?? throw new MmException(Errno.ENOMEM, $"no mapping at 0x{at:x}");
+            at = vma.End;
+        }
+    }
+
+    private void WithWriteLock(Action action)
+    {
+        Mm.MmapLock.EnterWriteLock();
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Mm.MmapLock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>mm_populate() after MAP_POPULATE: errors are ignored, as the kernel ignores them.</summary>
+    private void PopulateIgnoringErrors(ulong address, ulong length, bool write)
+    {
+        Mm.MmapLock.EnterReadLock();
+        try
+        {
+            for (ulong at = address; at < address + length; at += Machine.PageSize)
+            {
+                if (Mm.VmaLookup(at) is { } vma && GetUserPagesEngine.Populate(vma, at, write) != Faults.VmFault.Ok)
+                    return;
+            }
+        }
+        finally
+        {
+            Mm.MmapLock.ExitReadLock();
+        }
+    }
+}

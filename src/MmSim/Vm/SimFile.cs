@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using MmSim.PageFlags;
+using MmSim.Physical;
+
+namespace MmSim;
+
+/// <summary>
+/// A file with a page cache (struct address_space): a regular file whose pages are read in when it is
+/// created, or a memfd / shared anonymous area (shmem) whose pages appear zero-filled on first fault.
+/// The page cache holds one reference on each of its pages.
+/// </summary>
+public sealed class SimFile
+{
+    private readonly PhysicalMemory _memory;
+    private readonly Dictionary<ulong, Folio> _pages = new();
+
+    internal SimFile(PhysicalMemory memory, string name, long length, bool shmem)
+    {
+        if (length < 0)
+            throw new MmException(Errno.EINVAL, $"file length {length} is negative");
+        _memory = memory;
+        Name = name;
+        Length = length;
+        IsShmem = shmem;
+        MappingId = memory.Mappings.Register(this);
+    }
+
+    /// <summary>The name given at creation.</summary>
+    public string Name { get; }
+
+    /// <summary>The file size in bytes.</summary>
+    public long Length { get; }
+
+    /// <summary>shmem (memfd, MAP_SHARED|MAP_ANONYMOUS): pages are created zeroed and are swap-backed.</summary>
+    internal bool IsShmem { get; }
+
+    internal int MappingId { get; }
+
+    internal PageMapping Mapping => PageMapping.File(MappingId);
+
+    /// <summary>Pages in the page cache.</summary>
+    internal int CachedPages
+    {
+        get
+        {
+            lock (_pages)
+                return _pages.Count;
+        }
+    }
+
+    /// <summary>Pages needed to hold <see cref="Length"/> bytes.</summary>
+    internal ulong PageCount => (ulong)((Length + PhysicalMemory.PageSize - 1) / PhysicalMemory.PageSize);
+
+    /// <summary>Fills the page cache from <paramref name="contents"/> (a regular file read from disk).</summary>
+    internal void ReadIn(ReadOnlySpan<byte> contents)
+    {
+        for (ulong index = 0; index < PageCount; index++)
+        {
+            var folio = AddPage(index) ?? throw Enomem();
+            int offset = (int)index * PhysicalMemory.PageSize;
+            int count = Math.Min(PhysicalMemory.PageSize, contents.Length - offset);
+            folio.Head.WriteContents(0, contents.Slice(offset, count));
+        }
+    }
+
+    /// <summary>
+    /// filemap_fault() / shmem_fault(): the page at <paramref name="index"/> with a reference for the caller,
+    /// created zeroed for shmem; null when the index is beyond the end of the file; ENOMEM when no frame is free.
+    /// </summary>
+    internal Folio? GetPage(ulong index)
+    {
+        if (index >= PageCount)
+            return null;
+        lock (_pages)
+        {
+            if (!_pages.TryGetValue(index, out var folio))
+            {
+                MmSim.Diagnostics.MmBug.On(!IsShmem, $"page {index} of regular file {Name} missing from its page cache");
+                folio = AddPageLocked(index) ?? throw Enomem();
+            }
+            folio.Get();
+            return folio;
+        }
+    }
+
+    /// <summary>The cached page at <paramref name="index"/> without taking a reference, if any.</summary>
+    internal Folio? Peek(ulong index)
+    {
+        lock (_pages)
+            return _pages.TryGetValue(index, out var folio) ? folio : null;
+    }
+
+    private Folio? AddPage(ulong index)
+    {
+        lock (_pages)
+            return AddPageLocked(index);
+    }
+
+    private Folio? AddPageLocked(ulong index)
+    {
+        if (_memory.AllocFolio(0, Gfp.Zero) is not { } folio)
+            return null;
+        folio.SetMapping(Mapping);
+        folio.SetIndex(index);
+        folio.Head.Set(PG.Uptodate);
+        if (IsShmem)
+            folio.Set(PG.SwapBacked);
+        _pages.Add(index, folio);
+        return folio;
+    }
+
+    private MmException Enomem() => new(Errno.ENOMEM, $"no free page for the page cache of {Name}");
+
+    public override string ToString() => $"{Name} ({Length} bytes)";
+}

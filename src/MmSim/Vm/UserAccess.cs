@@ -1,0 +1,124 @@
+using System;
+using System.Threading;
+using MmSim.Faults;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Physical;
+
+namespace MmSim.Vm;
+
+/// <summary>
+/// Loads and stores as the CPU does them: through the page table, faulting where the entry does not
+/// allow the access (the hardware walk plus exc_page_fault / do_user_addr_fault).
+/// </summary>
+internal static class UserAccess
+{
+    public static void Read(Mm mm, ulong address, Span<byte> destination)
+    {
+        CheckRange(address, destination.Length, write: false);
+        mm.MmapLock.EnterReadLock();
+        try
+        {
+            for (int done = 0; done < destination.Length;)
+            {
+                ulong at = address + (ulong)done;
+                int offset = (int)(at & (PhysicalMemory.PageSize - 1));
+                int count = Math.Min(destination.Length - done, PhysicalMemory.PageSize - offset);
+                var page = LockPage(mm, at, write: false, out object ptl);
+                try
+                {
+                    page.ReadContents(offset, destination.Slice(done, count));
+                }
+                finally
+                {
+                    Monitor.Exit(ptl);
+                }
+                done += count;
+            }
+        }
+        finally
+        {
+            mm.MmapLock.ExitReadLock();
+        }
+    }
+
+    public static void Write(Mm mm, ulong address, ReadOnlySpan<byte> source)
+    {
+        CheckRange(address, source.Length, write: true);
+        mm.MmapLock.EnterReadLock();
+        try
+        {
+            for (int done = 0; done < source.Length;)
+            {
+                ulong at = address + (ulong)done;
+                int offset = (int)(at & (PhysicalMemory.PageSize - 1));
+                int count = Math.Min(source.Length - done, PhysicalMemory.PageSize - offset);
+                var page = LockPage(mm, at, write: true, out object ptl);
+                try
+                {
+                    page.WriteContents(offset, source.Slice(done, count));
+                }
+                finally
+                {
+                    Monitor.Exit(ptl);
+                }
+                done += count;
+            }
+        }
+        finally
+        {
+            mm.MmapLock.ExitReadLock();
+        }
+    }
+
+    /// <summary>What a failed fault becomes for the process.</summary>
+    public static void Raise(VmFault fault, ulong address, bool write)
+    {
+        switch (fault)
+        {
+            case VmFault.Ok:
+                return;
+            case VmFault.Oom:
+                throw new MmException(Errno.ENOMEM, $"out of memory handling a {(write ? "write" : "read")} fault at 0x{address:x}");
+            case VmFault.SigBus:
+                throw new BusErrorException(address, write, "access beyond the end of the mapped file");
+        }
+    }
+
+    private static void CheckRange(ulong address, int length, bool write)
+    {
+        if (length > 0 && (address + (ulong)length < address || address + (ulong)length > Mm.TaskSize))
+            throw new SegmentationFaultException(address, write, "access beyond the user address space");
+    }
+
+    /// <summary>
+    /// One page: check the area, then walk, faulting until the entry allows the access. Returns the page
+    /// with its PT lock held, so that it cannot be unmapped and freed during the copy.
+    /// </summary>
+    private static Page LockPage(Mm mm, ulong address, bool write, out object ptl)
+    {
+        var vma = mm.VmaLookup(address) ?? throw new SegmentationFaultException(address, write, "no mapping");
+        var needed = write ? VmFlags.Write : VmFlags.Read;
+        if ((vma.Flags & needed) == 0)
+            throw new SegmentationFaultException(address, write, $"the mapping does not allow {(write ? "writes" : "reads")}");
+        var pageTable = mm.PageTable;
+        while (true)
+        {
+            if (pageTable.TryGetPteSlot(address, out var slot))
+            {
+                ptl = pageTable.PtLock(slot);
+                Monitor.Enter(ptl);
+                var pte = pageTable.Read(slot);
+                if (pte.Kind == PteKind.Present && !pte.IsProtNone && (!write || pte.IsWrite))
+                {
+                    if (write && !pte.IsDirty)
+                        pageTable.Write(slot, pte.WithDirty()); // the CPU sets the dirty bit
+                    return mm.Memory.PfnToPage(pte.Pfn);
+                }
+                Monitor.Exit(ptl);
+            }
+            ulong pageAddress = address & ~(ulong)(PhysicalMemory.PageSize - 1);
+            Raise(FaultHandler.HandleMmFault(vma, pageAddress, write ? FaultFlags.Write : FaultFlags.None), address, write);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using MmSim.Diagnostics;
+using MmSim.Rmap;
+
+namespace MmSim.Vm;
+
+/// <summary>Splitting and removing areas (split_vma, remove_vma), with the mmap lock held for writing.</summary>
+internal static class VmaOps
+{
+    /// <summary>
+    /// split_vma(): cuts the area containing <paramref name="address"/> in two at that address (a page
+    /// boundary), so that a later operation can treat each part on its own. The new upper part shares
+    /// the anon_vmas of the old one.
+    /// </summary>
+    public static void SplitAt(Mm mm, ulong address)
+    {
+        var vma = mm.VmaLookup(address);
+        if (vma is null || vma.Start == address)
+            return;
+        var upper = new Vma(mm, address, vma.End, vma.Flags, vma.File, vma.PgOff + ((address - vma.Start) >> 12))
+        {
+            AnonVma = vma.AnonVma,
+        };
+        foreach (var anonVma in vma.AnonVmaChain)
+        {
+            anonVma.Link(upper);
+            upper.AnonVmaChain.Add(anonVma);
+        }
+        vma.End = address;
+        mm.Insert(upper);
+    }
+
+    /// <summary>Splits so that [start, end) is covered by whole areas.</summary>
+    public static void SplitRange(Mm mm, ulong start, ulong end)
+    {
+        SplitAt(mm, start);
+        SplitAt(mm, end);
+    }
+
+    /// <summary>
+    /// do_vmi_munmap(): removes every area in [start, end), zapping its entries, and frees the page tables
+    /// that only covered the hole (free_pgtables).
+    /// </summary>
+    public static void Unmap(Mm mm, ulong start, ulong end)
+    {
+        SplitRange(mm, start, end);
+        for (int i = 0; i < mm.Vmas.Count;)
+        {
+            var vma = mm.Vmas[i];
+            if (vma.Start >= start && vma.End <= end)
+            {
+                Zap.Range(vma, vma.Start, vma.End);
+                Remove(mm, vma);
+                continue;
+            }
+            i++;
+        }
+        FreeHoleTables(mm, start, end);
+    }
+
+    /// <summary>remove_vma() + unlink_anon_vmas().</summary>
+    public static void Remove(Mm mm, Vma vma)
+    {
+        MmBug.On(!mm.Vmas.Remove(vma), $"removing {vma} that is not in its mm");
+        foreach (var anonVma in vma.AnonVmaChain)
+            anonVma.Unlink(vma);
+        vma.AnonVmaChain.Clear();
+    }
+
+    /// <summary>free_pgtables() for the hole [start, end): tables shared with a neighbour survive.</summary>
+    public static void FreeHoleTables(Mm mm, ulong start, ulong end)
+    {
+        ulong floor = 0, ceiling = ulong.MaxValue;
+        foreach (var vma in mm.Vmas)
+        {
+            if (vma.End <= start && vma.End > floor)
+                floor = vma.End;
+            if (vma.Start >= end && vma.Start < ceiling)
+                ceiling = vma.Start;
+        }
+        mm.TableFreeLock.EnterWriteLock();
+        try
+        {
+            mm.PageTable.FreeRange(start, end, floor, ceiling);
+        }
+        finally
+        {
+            mm.TableFreeLock.ExitWriteLock();
+        }
+    }
+}

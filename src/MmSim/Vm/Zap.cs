@@ -1,0 +1,57 @@
+using MmSim.Faults;
+using MmSim.PageTables;
+using MmSim.Rmap;
+
+namespace MmSim.Vm;
+
+/// <summary>
+/// zap_pte_range() (mm/memory.c): clears the entries of a range and drops what they held. The pages
+/// keep PG_anon_exclusive: a pinned page outlives its mapping with the flag still set.
+/// </summary>
+internal static class Zap
+{
+    public static void Range(Vma vma, ulong start, ulong end)
+    {
+        var pageTable = vma.Mm.PageTable;
+        for (ulong address = start; address < end; address += Machine.PageSize)
+        {
+            if (!pageTable.TryGetPteSlot(address, out var slot))
+            {
+                address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize; // skip the missing table
+                continue;
+            }
+            lock (pageTable.PtLock(slot))
+                ZapPte(vma, slot);
+        }
+    }
+
+    private static void ZapPte(Vma vma, PteSlot slot)
+    {
+        var pageTable = vma.Mm.PageTable;
+        var pte = pageTable.Read(slot);
+        switch (pte.Kind)
+        {
+            case PteKind.None:
+                return;
+            case PteKind.Present:
+                pageTable.Write(slot, Pte.None);
+                if (FaultHandler.VmNormalPage(vma.Mm, pte) is { } page)
+                {
+                    if (!page.IsAnon && pte.IsDirty)
+                        page.Folio.Set(PageFlags.PG.Dirty);
+                    AnonRmap.PageRemoveRmap(page);
+                    page.Folio.Put();
+                }
+                return;
+            case PteKind.Swap:
+            case PteKind.Migration:
+            case PteKind.DevicePrivate:
+            case PteKind.DeviceExclusive:
+            case PteKind.HwPoison:
+            case PteKind.Marker:
+            case PteKind.SwapinError:
+                pageTable.Write(slot, Pte.None); // no such entries hold resources on this machine yet
+                return;
+        }
+    }
+}
