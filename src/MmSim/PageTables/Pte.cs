@@ -5,7 +5,8 @@ namespace MmSim.PageTables;
 /// <summary>
 /// One page-table entry, x86-64 style. Present: bit 0 _PAGE_PRESENT, bit 1 _PAGE_RW, bit 5
 /// _PAGE_ACCESSED, bit 6 _PAGE_DIRTY, bit 7 _PAGE_PSE (a huge PMD), bit 9 _PAGE_SPECIAL (no struct page
-/// to account: the zero page), bits 12-51 the PFN. A PROT_NONE mapping keeps its frame with _PAGE_PRESENT
+/// to account: the zero page), bit 11 _PAGE_SOFT_DIRTY (set with the dirty bit, cleared by clear_refs),
+/// bits 12-51 the PFN. A PROT_NONE mapping keeps its frame with _PAGE_PRESENT
 /// clear and _PAGE_PROTNONE (bit 8) set: present to the kernel, absent to the CPU and to GUP-fast. Not present and not zero: a swap-style entry with
 /// its type in bits 1-5, the SWP exclusive bit in bit 7 (as x86 reuses _PAGE_PSE), and the swap offset
 /// or PFN from bit 12.
@@ -19,6 +20,7 @@ public readonly record struct Pte(ulong Raw)
     public const ulong HugeBit = 1UL << 7;
     public const ulong ProtNoneBit = 1UL << 8;
     public const ulong SpecialBit = 1UL << 9;
+    public const ulong SoftDirtyBit = 1UL << 11;
     public const ulong SwpExclusiveBit = 1UL << 7;
     private const int PfnShift = 12;
     private const ulong PfnMask = ((1UL << 40) - 1) << PfnShift;
@@ -30,7 +32,7 @@ public readonly record struct Pte(ulong Raw)
 
     /// <summary>mk_pte(): a present entry for a frame.</summary>
     public static Pte Present(long pfn, bool write, bool dirty = false, bool special = false) =>
-        new(PresentBit | AccessedBit | ((ulong)pfn << PfnShift) | (write ? WriteBit : 0) | (dirty ? DirtyBit : 0) | (special ? SpecialBit : 0));
+        new(PresentBit | AccessedBit | ((ulong)pfn << PfnShift) | (write ? WriteBit : 0) | (dirty ? DirtyBit | SoftDirtyBit : 0) | (special ? SpecialBit : 0));
 
     /// <summary>swp_entry_to_pte(): a non-present entry of a type with an offset or PFN.</summary>
     public static Pte NonPresent(SwapEntryType type, long offset, bool exclusive = false) =>
@@ -118,11 +120,17 @@ public readonly record struct Pte(ulong Raw)
     /// <summary>pte_wrprotect().</summary>
     public Pte WithoutWrite() => new(Raw & ~WriteBit);
 
-    /// <summary>pte_mkwrite() + pte_mkdirty().</summary>
-    public Pte WithWriteDirty() => new(Raw | WriteBit | DirtyBit);
+    /// <summary>pte_soft_dirty().</summary>
+    public bool IsSoftDirty => IsPresent && (Raw & SoftDirtyBit) != 0;
+
+    /// <summary>pte_mkwrite() + pte_mkdirty() (which sets the soft-dirty bit too, as on x86).</summary>
+    public Pte WithWriteDirty() => new(Raw | WriteBit | DirtyBit | SoftDirtyBit);
 
     /// <summary>pte_mkdirty().</summary>
-    public Pte WithDirty() => new(Raw | DirtyBit);
+    public Pte WithDirty() => new(Raw | DirtyBit | SoftDirtyBit);
+
+    /// <summary>clear_soft_dirty(): write-protect and forget soft-dirtiness, so the next write faults.</summary>
+    public Pte WithoutSoftDirty() => new(Raw & ~(WriteBit | SoftDirtyBit));
 
     /// <summary>pte_modify() to PROT_NONE: the frame stays, the CPU loses access.</summary>
     public Pte ToProtNone() => new((Raw & ~(PresentBit | WriteBit)) | ProtNoneBit);

@@ -41,6 +41,8 @@ internal static class ChangeProtection
             return entry.WithoutWrite();
         if (entry.IsWrite)
             return entry;
+        if (!vma.Flags.HasFlag(VmFlags.SoftDirty) && !entry.IsSoftDirty)
+            return entry; // soft-dirty tracking needs the write fault (vma_soft_dirty_enabled)
         var page = FaultHandler.VmNormalPage(vma.Mm, entry);
         return vma.Mm.Machine.Policy.CanChangePteWritable(vma, entry, page) ? entry.WithWriteDirty() : entry;
     }

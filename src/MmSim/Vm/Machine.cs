@@ -75,7 +75,16 @@ public sealed class Machine : IDisposable
     }
 
     /// <summary>The shmem file behind a MAP_SHARED | MAP_ANONYMOUS area (shmem_zero_setup()).</summary>
-    internal SimFile CreateSharedAnonFile(long length) => CreateMemfd("dev/zero (deleted)", length);
+    internal SimFile CreateSharedAnonFile(long length)
+    {
+        var file = new SimFile(Memory, "dev/zero (deleted)", length, shmem: true, unlinked: true);
+        lock (_files)
+        {
+            _files.RemoveAll(f => f.Released);
+            _files.Add(file);
+        }
+        return file;
+    }
 
     /// <summary>A snapshot of the memory counters.</summary>
     public MemoryStats Stats
@@ -124,7 +133,7 @@ public sealed class Machine : IDisposable
     internal IReadOnlyList<SimFile> Files()
     {
         lock (_files)
-            return _files.ToArray();
+            return _files.FindAll(f => !f.Released);
     }
 
     internal void Forget(Process process)

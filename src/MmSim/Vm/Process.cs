@@ -24,6 +24,9 @@ public sealed class Process
         Mm = mm;
     }
 
+    /// <summary>The machine the process runs on.</summary>
+    public Machine Machine => _machine;
+
     /// <summary>The process id.</summary>
     public int Pid { get; }
 
@@ -62,7 +65,7 @@ public sealed class Process
             offset = 0;
         }
 
-        var vmFlags = VmFlagsExtensions.FromProt(prot) | VmFlags.MayRead | VmFlags.MayWrite | VmFlags.MayExec;
+        var vmFlags = VmFlagsExtensions.FromProt(prot) | VmFlags.MayRead | VmFlags.MayWrite | VmFlags.MayExec | VmFlags.SoftDirty;
         if (shared)
             vmFlags |= VmFlags.Shared | VmFlags.MayShare;
         ulong result;
@@ -237,6 +240,16 @@ public sealed class Process
     {
         EnsureAlive();
         return GetUserPagesEngine.Take(Mm, address, pageCount, flags, pin: true);
+    }
+
+    /// <summary>
+    /// Writing "4" to /proc/pid/clear_refs: clears the soft-dirty bits, write-protecting every present entry
+    /// so that the next write to each page faults, and starts soft-dirty tracking on every area.
+    /// </summary>
+    public void ClearSoftDirty()
+    {
+        EnsureAlive();
+        WithWriteLock(() => SoftDirty.Clear(Mm));
     }
 
     /// <summary>/proc/pid/pagemap and /proc/kpageflags for the page at <paramref name="address"/>.</summary>

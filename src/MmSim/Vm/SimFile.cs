@@ -15,8 +15,11 @@ public sealed class SimFile
     private readonly PhysicalMemory _memory;
     private readonly Dictionary<ulong, Folio> _pages = new();
 
-    internal SimFile(PhysicalMemory memory, string name, long length, bool shmem)
+    private int _mappings;
+
+    internal SimFile(PhysicalMemory memory, string name, long length, bool shmem, bool unlinked = false)
     {
+        Unlinked = unlinked;
         if (length < 0)
             throw new MmException(Errno.EINVAL, $"file length {length} is negative");
         _memory = memory;
@@ -36,6 +39,41 @@ public sealed class SimFile
     internal bool IsShmem { get; }
 
     internal int MappingId { get; }
+
+    /// <summary>
+    /// The file has no name left and lives only while mapped: the shmem file behind a shared anonymous
+    /// area, truncated and freed when its last area goes (as the last fput of /dev/zero's shmem file).
+    /// </summary>
+    internal bool Unlinked { get; }
+
+    /// <summary>Whether the file is gone (an unlinked file whose last mapping went away).</summary>
+    internal bool Released { get; private set; }
+
+    /// <summary>A new area maps the file (get_file on vm_file).</summary>
+    internal void AddMapping()
+    {
+        lock (_pages)
+            _mappings++;
+    }
+
+    /// <summary>An area of the file went away (fput); an unlinked file with no areas left is truncated.</summary>
+    internal void RemoveMapping()
+    {
+        lock (_pages)
+        {
+            if (--_mappings > 0 || !Unlinked)
+                return;
+            // truncate_inode_pages(): the page cache lets go of every page; pins keep theirs
+            foreach (var folio in _pages.Values)
+            {
+                folio.SetMapping(PageMapping.None);
+                folio.Put();
+            }
+            _pages.Clear();
+            Released = true;
+        }
+        _memory.Mappings.Unregister(MappingId);
+    }
 
     internal PageMapping Mapping => PageMapping.File(MappingId);
 

@@ -19,6 +19,8 @@ internal enum VmFlags : ulong
     DontCopy = 0x20000,
     /// <summary>VM_HUGETLB.</summary>
     HugeTlb = 0x400000,
+    /// <summary>VM_SOFTDIRTY: set on new areas; cleared by clear_refs to start soft-dirty tracking.</summary>
+    SoftDirty = 0x8000000,
     /// <summary>VM_WIPEONFORK: the child gets the area empty.</summary>
     WipeOnFork = 0x2000000,
     /// <summary>VM_HUGEPAGE: MADV_HUGEPAGE.</summary>

@@ -14,6 +14,7 @@ internal sealed class Vma
         Flags = flags;
         File = file;
         PgOff = pgoff;
+        file?.AddMapping();
     }
 
     public Mm Mm { get; }

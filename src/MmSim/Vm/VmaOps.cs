@@ -64,6 +64,7 @@ internal static class VmaOps
         foreach (var anonVma in vma.AnonVmaChain)
             anonVma.Unlink(vma);
         vma.AnonVmaChain.Clear();
+        vma.File?.RemoveMapping();
     }
 
     /// <summary>free_pgtables() for the hole [start, end): tables shared with a neighbour survive.</summary>

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+
+namespace MmSim.Selftests;
+
+/// <summary>The families of cow.c, each as the same sequence of operations the kernel test performs.</summary>
+internal static class CowFamilies
+{
+    private const SelftestResult P = SelftestResult.Pass;
+    private const SelftestResult F = SelftestResult.Fail;
+
+    /// <summary>Every family, anonymous first, in cow.c's order.</summary>
+    public static IReadOnlyList<CowFamily> All { get; } =
+    [
+        new("Basic COW after fork()", true, c => CowInParent(c, mprotect: false, ChildCompares), Always(P)),
+        new("Basic COW after fork() with mprotect() optimization", true, c => CowInParent(c, mprotect: true, ChildCompares), Always(P)),
+        // CVE-2020-29374: before 5.8 a write fault reused a page mapped once, blind to the pipe's reference
+        new("vmsplice() + unmap in child", true, c => CowInParent(c, mprotect: false, ChildVmspliceCompares), Generations(mapcount: F, refcount: P, exclusive: P)),
+        new("vmsplice() + unmap in child with mprotect() optimization", true, c => CowInParent(c, mprotect: true, ChildVmspliceCompares), Generations(mapcount: F, refcount: P, exclusive: P)),
+        new("vmsplice() before fork(), unmap in parent after fork()", true, c => VmspliceInParent(c, beforeFork: true), Generations(mapcount: F, refcount: P, exclusive: P)),
+        new("vmsplice() + unmap in parent after fork()", true, c => VmspliceInParent(c, beforeFork: false), Generations(mapcount: F, refcount: P, exclusive: P)),
+        // the "wrong COW" of R/W pins: a refcount test cannot tell a pin from a second mapping
+        new("R/O-mapping a page registered as iouring fixed buffer", true, c => IoUring(c, useFork: false), Generations(mapcount: P, refcount: F, exclusive: P)),
+        new("fork() with an iouring fixed buffer", true, c => IoUring(c, useFork: true), Generations(mapcount: F, refcount: P, exclusive: P)),
+        // R/O pins: only GUP-triggered unsharing (5.19) keeps them coherent with the page table
+        new("R/O GUP pin on R/O-mapped shared page", true, c => RoPin(c, RoPinTest.Shared, fast: false), Generations(mapcount: F, refcount: F, exclusive: P)),
+        new("R/O GUP-fast pin on R/O-mapped shared page", true, c => RoPin(c, RoPinTest.Shared, fast: true), Generations(mapcount: F, refcount: F, exclusive: P)),
+        new("R/O GUP pin on R/O-mapped previously-shared page", true, c => RoPin(c, RoPinTest.PreviouslyShared, fast: false), Generations(mapcount: P, refcount: F, exclusive: P)),
+        new("R/O GUP-fast pin on R/O-mapped previously-shared page", true, c => RoPin(c, RoPinTest.PreviouslyShared, fast: true), Generations(mapcount: P, refcount: F, exclusive: P)),
+        new("R/O GUP pin on R/O-mapped exclusive page", true, c => RoPin(c, RoPinTest.RoExclusive, fast: false), Generations(mapcount: P, refcount: F, exclusive: P)),
+        new("R/O GUP-fast pin on R/O-mapped exclusive page", true, c => RoPin(c, RoPinTest.RoExclusive, fast: true), Generations(mapcount: P, refcount: F, exclusive: P)),
+        new("Basic COW", false, BasicCow, Always(P)),
+        // 84209e87c696 (6.2): R/O long-term pins unshare the zero page and page-cache pages of COW mappings
+        new("R/O longterm GUP pin", false, c => RoPin(c, RoPinTest.Plain, fast: false), Generations(mapcount: F, refcount: F, exclusive: P)),
+        new("R/O longterm GUP-fast pin", false, c => RoPin(c, RoPinTest.Plain, fast: true), Generations(mapcount: F, refcount: F, exclusive: P)),
+    ];
+
+    private enum RoPinTest
+    {
+        Plain,
+        Shared,
+        PreviouslyShared,
+        RoExclusive,
+    }
+
+    private static Func<CowSemantics, MemoryKind, SelftestResult> Always(SelftestResult result) => (_, _) => result;
+
+    private static Func<CowSemantics, MemoryKind, SelftestResult> Generations(SelftestResult mapcount, SelftestResult refcount, SelftestResult exclusive) =>
+        (semantics, _) => semantics switch
+        {
+            CowSemantics.MapcountReuse => mapcount,
+            CowSemantics.RefcountReuse => refcount,
+            _ => exclusive,
+        };
+
+    /// <summary>do_test_cow_in_parent(): fork; the child prepares (<paramref name="child"/>), the parent writes, the child checks.</summary>
+    private static (bool, string) CowInParent(CowContext c, bool mprotect, Func<CowContext, Process, Func<(bool, string)>> child)
+    {
+        var forked = c.Process.Fork();
+        var check = child(c, forked);
+        if (mprotect)
+        {
+            c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read);
+            c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read | Prot.Write);
+        }
+        c.Process.Write(c.Mem, MemoryKind.Filled(0xff));
+        var result = check();
+        forked.Exit();
+        return result;
+    }
+
+    /// <summary>child_memcmp_fn(): the child keeps a copy and compares after the parent wrote.</summary>
+    private static Func<(bool, string)> ChildCompares(CowContext c, Process child)
+    {
+        var old = c.Snapshot(child, c.Mem);
+        return () => Compare(old, c.Snapshot(child, c.Mem), "No leak from parent into child");
+    }
+
+    /// <summary>child_vmsplice_memcmp_fn(): vmsplice (a R/O GUP reference) into a pipe, unmap, read the pipe later.</summary>
+    private static Func<(bool, string)> ChildVmspliceCompares(CowContext c, Process child)
+    {
+        var old = c.Snapshot(child, c.Mem);
+        var pipe = child.GetUserPages(c.Mem, c.Size / Machine.PageSize, GupFlags.None);
+        child.Munmap(c.Mem, (ulong)c.Size);
+        return () =>
+        {
+            var seen = ReadAll(pipe, c.Size);
+            pipe.Release();
+            return Compare(old, seen, "No leak from parent into child");
+        };
+    }
+
+    /// <summary>do_test_vmsplice_in_parent(): the parent's pipe holds the page; the child writes after the parent unmapped it.</summary>
+    private static (bool, string) VmspliceInParent(CowContext c, bool beforeFork)
+    {
+        var old = c.Snapshot(c.Process, c.Mem);
+        GupPages? pipe = beforeFork ? c.Process.GetUserPages(c.Mem, c.Size / Machine.PageSize, GupFlags.None) : null;
+        var child = c.Process.Fork();
+        pipe ??= c.Process.GetUserPages(c.Mem, c.Size / Machine.PageSize, GupFlags.None);
+        c.Process.Munmap(c.Mem, (ulong)c.Size);
+        child.Write(c.Mem, MemoryKind.Filled(0xff));
+        child.Exit();
+        var seen = ReadAll(pipe, c.Size);
+        pipe.Release();
+        return Compare(old, seen, "No leak from child into parent");
+    }
+
+    /// <summary>
+    /// do_test_iouring(): registering a fixed buffer is a R/W long-term pin; after the process writes, a
+    /// write_fixed sends what the pin sees to a file, which must be what the process sees.
+    /// </summary>
+    private static (bool, string) IoUring(CowContext c, bool useFork)
+    {
+        using var buffer = c.Process.PinUserPages(c.Mem, c.Size / Machine.PageSize, GupFlags.Write | GupFlags.Longterm);
+        Process? child = null;
+        if (useFork)
+        {
+            child = c.Process.Fork();
+        }
+        else
+        {
+            // map the page R/O; soft-dirty tracking keeps mprotect() from mapping it writable again
+            c.Process.ClearSoftDirty();
+            c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read);
+            c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read | Prot.Write);
+        }
+        c.Process.Write(c.Mem, MemoryKind.Filled(0xff));
+        var written = ReadAll(buffer, c.Size);
+        var result = Compare(c.Snapshot(c.Process, c.Mem), written, "Longterm R/W pin is reliable");
+        child?.Exit();
+        return result;
+    }
+
+    /// <summary>do_test_ro_pin(): a R/O long-term pin must see the write that follows it.</summary>
+    private static (bool, string) RoPin(CowContext c, RoPinTest test, bool fast)
+    {
+        Process? child = null;
+        switch (test)
+        {
+            case RoPinTest.Shared:
+                child = c.Process.Fork();
+                break;
+            case RoPinTest.PreviouslyShared:
+                c.Process.Fork().Exit();
+                break;
+            case RoPinTest.RoExclusive:
+                c.Process.ClearSoftDirty();
+                c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read);
+                c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read | Prot.Write);
+                break;
+        }
+        var flags = GupFlags.Longterm | (fast ? GupFlags.Fast : GupFlags.None);
+        using var pin = c.Process.PinUserPages(c.Mem, c.Size / Machine.PageSize, flags);
+        c.Process.Write(c.Mem, MemoryKind.Filled(0xff));
+        var result = Compare(c.Snapshot(c.Process, c.Mem), ReadAll(pin, c.Size), "Longterm R/O pin is reliable");
+        child?.Exit();
+        return result;
+    }
+
+    /// <summary>test_cow(): writing the private mapping must not show through the other mapping.</summary>
+    private static (bool, string) BasicCow(CowContext c)
+    {
+        var old = c.Snapshot(c.Process, c.SharedView);
+        c.Process.Write(c.Mem, MemoryKind.Filled(0xff));
+        return Compare(old, c.Snapshot(c.Process, c.SharedView), "Other mapping not modified");
+    }
+
+    private static byte[] ReadAll(GupPages pages, int size)
+    {
+        var bytes = new byte[size];
+        for (int i = 0; i < pages.Count; i++)
+            pages.Read(i, 0, bytes.AsSpan(i * Machine.PageSize, Machine.PageSize));
+        return bytes;
+    }
+
+    private static (bool, string) Compare(byte[] expected, byte[] actual, string what) =>
+        expected.AsSpan().SequenceEqual(actual) ? (true, what) : (false, $"{what}: the contents differ");
+}

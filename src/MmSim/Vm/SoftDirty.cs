@@ -1,0 +1,30 @@
+using MmSim.PageTables;
+
+namespace MmSim.Vm;
+
+/// <summary>clear_refs_write() with CLEAR_REFS_SOFT_DIRTY (fs/proc/task_mmu.c).</summary>
+internal static class SoftDirty
+{
+    public static void Clear(Mm mm)
+    {
+        var pageTable = mm.PageTable;
+        foreach (var vma in mm.Vmas)
+        {
+            vma.Flags &= ~VmFlags.SoftDirty;
+            for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
+            {
+                if (!pageTable.TryGetPteSlot(address, out var slot))
+                {
+                    address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
+                    continue;
+                }
+                lock (pageTable.PtLock(slot))
+                {
+                    var pte = pageTable.Read(slot);
+                    if (pte.Kind == PteKind.Present && !pte.IsProtNone)
+                        pageTable.Write(slot, pte.WithoutSoftDirty());
+                }
+            }
+        }
+    }
+}
