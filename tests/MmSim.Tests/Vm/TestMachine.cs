@@ -1,0 +1,33 @@
+namespace MmSim.Tests.Vm;
+
+/// <summary>Helpers for process-level tests.</summary>
+internal static class TestMachine
+{
+    public const ulong Page = Machine.PageSize;
+
+    public static Machine Create(CowSemantics semantics = CowSemantics.AnonExclusive, long memory = 16L << 20) =>
+        new(new MachineOptions { MemoryBytes = memory, Semantics = semantics, DebugVm = true });
+
+    public static ulong MapAnon(this Process process, ulong pages, Prot prot = Prot.Read | Prot.Write) =>
+        process.Mmap(0, pages * Page, prot, MapFlags.Private | MapFlags.Anonymous);
+
+    public static byte ReadByte(this Process process, ulong address)
+    {
+        var one = new byte[1];
+        process.Read(address, one);
+        return one[0];
+    }
+
+    public static void WriteByte(this Process process, ulong address, byte value) => process.Write(address, new[] { value });
+
+    /// <summary>Exits every process and checks that nothing is left: no anon page, no pin, all frames back.</summary>
+    public static void AssertCleanAfterExit(this Machine machine, long freeAtStart)
+    {
+        machine.Dispose();
+        machine.CheckInvariants();
+        var stats = machine.Stats;
+        Xunit.Assert.Equal(0, stats.AnonPages);
+        Xunit.Assert.Equal(0, stats.PinnedPages);
+        Xunit.Assert.Equal(freeAtStart, stats.FreePages + stats.FileCachePages);
+    }
+}
