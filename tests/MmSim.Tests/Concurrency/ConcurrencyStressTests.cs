@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using MmSim.Tests.Vm;
+using Xunit;
+
+namespace MmSim.Tests.Concurrency;
+
+/// <summary>
+/// Bounded races (about a second each) between GUP-fast pins, writers and fork: a pin must always see what
+/// its owner sees, a child must never see the parent's later writes, and afterwards every invariant holds.
+/// </summary>
+public class ConcurrencyStressTests
+{
+    private const int Pages = 16;
+    private const ulong Page = Machine.PageSize;
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task Gup_fast_pins_racing_fork_stay_coherent_with_the_parent()
+    {
+        using var machine = TestMachine.Create(memory: 64L << 20);
+        long free = machine.Stats.FreePages;
+        var parent = machine.CreateProcess();
+        ulong a = parent.MapAnon(Pages);
+        parent.Write(a, new byte[Pages * Page]);
+        var errors = new ConcurrentQueue<string>();
+        int pinsTaken = 0, forks = 0;
+        using var done = new CancellationTokenSource();
+
+        // a fixed number of pins, with forks running until the pinner is through: mmap_lock prefers
+        // writers, so a time budget alone could let fork starve the pinner's slow path
+        var pinner = Task.Run(() =>
+        {
+            var random = new Random(1);
+            for (int i = 0; i < 3000; i++)
+            {
+                int page = random.Next(Pages);
+                using var pin = parent.PinUserPages(a + (ulong)page * Page, 1, GupFlags.Fast | GupFlags.Write | GupFlags.Longterm);
+                byte value = (byte)random.Next(1, 256);
+                pin.Write(0, 100, new[] { value });
+                var seen = new byte[1];
+                parent.Read(a + (ulong)page * Page + 100, seen);
+                if (seen[0] != value)
+                    errors.Enqueue($"DMA wrote {value} into page {page}, the parent reads {seen[0]}");
+                Interlocked.Increment(ref pinsTaken);
+            }
+            done.Cancel();
+        });
+        var forker = Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var child = parent.Fork();
+                child.Exit();
+                Interlocked.Increment(ref forks);
+                Thread.Yield();
+            }
+        });
+        await Task.WhenAll(pinner, forker);
+
+        Assert.Empty(errors);
+        Assert.True(pinsTaken == 3000 && forks > 10, $"{pinsTaken} pins, {forks} forks: the race hardly ran");
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+    }
+
+    [Fact]
+    public async Task Writers_racing_fork_never_leak_into_the_child()
+    {
+        using var machine = TestMachine.Create(memory: 64L << 20);
+        long free = machine.Stats.FreePages;
+        var parent = machine.CreateProcess();
+        ulong a = parent.MapAnon(Pages);
+        parent.Write(a, new byte[Pages * Page]);
+        var errors = new ConcurrentQueue<string>();
+        var stop = Stopwatch.StartNew();
+        int generation = 0;
+
+        var writers = new Task[2];
+        for (int w = 0; w < writers.Length; w++)
+        {
+            int id = w;
+            writers[w] = Task.Run(() =>
+            {
+                var random = new Random(id);
+                while (stop.Elapsed < Budget)
+                {
+                    int page = random.Next(Pages);
+                    // each write stamps the fork generation it happened in; a child forked at generation g
+                    // must only ever see stamps below or at g
+                    parent.Write(a + (ulong)page * Page + (ulong)(8 * id), BitConverter.GetBytes(Volatile.Read(ref generation)));
+                }
+            });
+        }
+        var forker = Task.Run(() =>
+        {
+            while (stop.Elapsed < Budget)
+            {
+                int g = Interlocked.Increment(ref generation);
+                var child = parent.Fork();
+                var snapshot = new byte[Pages * Page];
+                child.Read(a, snapshot);
+                Thread.Sleep(1); // let the parent write on
+                var later = new byte[Pages * Page];
+                child.Read(a, later);
+                if (!snapshot.AsSpan().SequenceEqual(later))
+                    errors.Enqueue($"a child of generation {g} saw the parent's writes after fork");
+                for (int i = 0; i < later.Length; i += 8)
+                {
+                    if (BitConverter.ToInt32(later, i) > g)
+                        errors.Enqueue($"a child of generation {g} sees a stamp from generation {BitConverter.ToInt32(later, i)}");
+                }
+                child.Exit();
+            }
+        });
+        await Task.WhenAll([.. writers, forker]);
+
+        Assert.Empty(errors);
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+    }
+
+    [Fact]
+    public async Task Faults_munmap_and_pins_in_parallel_processes_leave_the_machine_consistent()
+    {
+        using var machine = TestMachine.Create(memory: 64L << 20);
+        long free = machine.Stats.FreePages;
+        var stop = Stopwatch.StartNew();
+        var tasks = new Task[3];
+        for (int t = 0; t < tasks.Length; t++)
+        {
+            int seed = t;
+            tasks[t] = Task.Run(() =>
+            {
+                var random = new Random(seed);
+                var p = machine.CreateProcess();
+                while (stop.Elapsed < Budget)
+                {
+                    ulong a = p.MapAnon(8);
+                    p.Write(a, new byte[8 * Page]);
+                    using (p.PinUserPages(a, 4, GupFlags.Fast | GupFlags.Write))
+                    {
+                        var child = p.Fork();
+                        child.Write(a, new byte[] { 1 });
+                        child.Exit();
+                    }
+                    p.Madvise(a, 4 * Page, Advice.DontNeed);
+                    p.Munmap(a, 8 * Page);
+                }
+                p.Exit();
+            });
+        }
+        await Task.WhenAll(tasks);
+
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+    }
+}

@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MmSim.Tests.Vm;
+using Xunit;
+using static MmSim.Tests.Model.ReferenceModel;
+
+namespace MmSim.Tests.Model;
+
+/// <summary>
+/// Seeded random sequences of mmap / write / read / fork / munmap / mprotect / madvise / pin / DMA /
+/// release / exit over several processes, run on the simulator and on <see cref="ReferenceModel"/>:
+/// every read, every DMA read and every errno must agree, and the invariants must hold after each step.
+/// </summary>
+public class ModelBasedTests
+{
+    private const ulong Base = 0x1000_0000;
+    private const ulong Page = Machine.PageSize;
+
+    public static TheoryData<int> Seeds() => new(Enumerable.Range(1, 60));
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void AnonExclusive_keeps_pins_coherent_with_their_owner(int seed) => Run(seed, CowSemantics.AnonExclusive, withPins: true);
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Every_generation_keeps_processes_isolated(int seed)
+    {
+        Run(seed, CowSemantics.RefcountReuse, withPins: false);
+        Run(seed, CowSemantics.MapcountReuse, withPins: false);
+    }
+
+    private static void Run(int seed, CowSemantics semantics, bool withPins)
+    {
+        var random = new Random(seed);
+        var log = new List<string>();
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 8L << 20, Semantics = semantics, DebugVm = true });
+        long free = machine.Stats.FreePages;
+        var model = new ReferenceModel();
+        var sims = new Dictionary<ModelProcess, Process>();
+        var pins = new Dictionary<Pin, GupPages>();
+        void Spawn()
+        {
+            var mp = new ModelProcess();
+            model.Processes.Add(mp);
+            sims[mp] = machine.CreateProcess();
+        }
+        Spawn();
+        int region = 0;
+        try
+        {
+            for (int step = 0; step < 120; step++)
+            {
+                if (model.Processes.Count == 0)
+                    Spawn();
+                var mp = model.Processes[random.Next(model.Processes.Count)];
+                var sim = sims[mp];
+                int slot = random.Next(Slots);
+                ulong address = Base + (ulong)slot * Page;
+                int op = random.Next(withPins ? 100 : 80);
+                switch (op)
+                {
+                    case < 12: // mmap (fixed), 1-3 pages, private or shared
+                    {
+                        int pages = Math.Min(1 + random.Next(3), Slots - slot);
+                        bool shared = random.Next(4) == 0;
+                        var prot = random.Next(5) == 0 ? Prot.Read : Prot.Read | Prot.Write;
+                        log.Add($"{Name(sim)} mmap slot {slot} x{pages} {(shared ? "shared" : "private")} {prot}");
+                        sim.Mmap(address, (ulong)pages * Page, prot, (shared ? MapFlags.Shared : MapFlags.Private) | MapFlags.Anonymous | MapFlags.Fixed);
+                        region++;
+                        for (int i = 0; i < pages; i++)
+                            mp.Slots[slot + i] = new Slot { Prot = prot, Shared = shared, Region = region, Cell = shared ? new Cell() : null };
+                        break;
+                    }
+                    case < 35: // write
+                    {
+                        byte value = (byte)random.Next(1, 256);
+                        int offset = random.Next((int)Page);
+                        log.Add($"{Name(sim)} write slot {slot}+{offset} = {value}");
+                        bool allowed = mp.Slots[slot] is { } s && s.Prot.HasFlag(Prot.Write);
+                        if (allowed)
+                        {
+                            sim.Write(address + (ulong)offset, new[] { value });
+                            mp.Touch(slot).Bytes[offset] = value;
+                        }
+                        else
+                        {
+                            Assert.Throws<SegmentationFaultException>(() => sim.Write(address + (ulong)offset, new[] { value }));
+                        }
+                        break;
+                    }
+                    case < 55: // read a whole page
+                    {
+                        log.Add($"{Name(sim)} read slot {slot}");
+                        if (mp.Slots[slot] is { } s && s.Prot.HasFlag(Prot.Read))
+                        {
+                            var bytes = new byte[Page];
+                            sim.Read(address, bytes);
+                            var expected = s.Cell?.Bytes ?? new byte[Page];
+                            Assert.True(expected.AsSpan().SequenceEqual(bytes), $"read of slot {slot} differs from the model");
+                        }
+                        else
+                        {
+                            Assert.Throws<SegmentationFaultException>(() => sim.Read(address, new byte[1]));
+                        }
+                        break;
+                    }
+                    case < 60: // fork
+                    {
+                        if (model.Processes.Count >= 4)
+                            break;
+                        log.Add($"{Name(sim)} fork");
+                        var child = mp.Fork();
+                        model.Processes.Add(child);
+                        sims[child] = sim.Fork();
+                        break;
+                    }
+                    case < 66: // munmap one page
+                    {
+                        log.Add($"{Name(sim)} munmap slot {slot}");
+                        sim.Munmap(address, Page);
+                        mp.Slots[slot] = null;
+                        break;
+                    }
+                    case < 72: // mprotect one page
+                    {
+                        var prot = random.Next(2) == 0 ? Prot.Read : Prot.Read | Prot.Write;
+                        log.Add($"{Name(sim)} mprotect slot {slot} {prot}");
+                        if (mp.Slots[slot] is { } s)
+                        {
+                            sim.Mprotect(address, Page, prot);
+                            s.Prot = prot;
+                        }
+                        else
+                        {
+                            Assert.Equal(Errno.ENOMEM, Assert.Throws<MmException>(() => sim.Mprotect(address, Page, prot)).Errno);
+                        }
+                        break;
+                    }
+                    case < 76: // madvise(DONTNEED) one page
+                    {
+                        log.Add($"{Name(sim)} dontneed slot {slot}");
+                        if (mp.Slots[slot] is { } s)
+                        {
+                            sim.Madvise(address, Page, Advice.DontNeed);
+                            if (!s.Shared)
+                                s.Cell = null; // private: the next touch finds a fresh zero page; shared: the page cache keeps it
+                        }
+                        else
+                        {
+                            Assert.Equal(Errno.ENOMEM, Assert.Throws<MmException>(() => sim.Madvise(address, Page, Advice.DontNeed)).Errno);
+                        }
+                        break;
+                    }
+                    case < 80: // exit
+                    {
+                        if (model.Processes.Count == 1 && random.Next(3) != 0)
+                            break;
+                        log.Add($"{Name(sim)} exit");
+                        sim.Exit();
+                        model.Processes.Remove(mp);
+                        sims.Remove(mp);
+                        break;
+                    }
+                    case < 88: // pin (R/W or R/O, long-term, sometimes fast)
+                    {
+                        bool writable = random.Next(2) == 0;
+                        var flags = GupFlags.Longterm | (writable ? GupFlags.Write : 0) | (random.Next(2) == 0 ? GupFlags.Fast : 0);
+                        log.Add($"{Name(sim)} pin slot {slot} {flags}");
+                        var s = mp.Slots[slot];
+                        if (s is null || (writable && !s.Prot.HasFlag(Prot.Write)))
+                        {
+                            Assert.Equal(Errno.EFAULT, Assert.Throws<MmException>(() => sim.PinUserPages(address, 1, flags)).Errno);
+                            break;
+                        }
+                        var gup = sim.PinUserPages(address, 1, flags);
+                        var pin = new Pin(mp, slot, mp.Touch(slot), writable);
+                        model.Pins.Add(pin);
+                        pins[pin] = gup;
+                        break;
+                    }
+                    case < 94: // DMA through a pin
+                    {
+                        if (model.Pins.Count == 0)
+                            break;
+                        var pin = model.Pins[random.Next(model.Pins.Count)];
+                        var gup = pins[pin];
+                        int offset = random.Next((int)Page);
+                        if (pin.Writable && random.Next(2) == 0)
+                        {
+                            byte value = (byte)random.Next(1, 256);
+                            log.Add($"DMA write pin of slot {pin.Slot} +{offset} = {value}");
+                            gup.Write(0, offset, new[] { value });
+                            pin.Cell.Bytes[offset] = value;
+                        }
+                        else
+                        {
+                            log.Add($"DMA read pin of slot {pin.Slot}");
+                            var bytes = new byte[Page];
+                            gup.Read(0, 0, bytes);
+                            Assert.True(pin.Cell.Bytes.AsSpan().SequenceEqual(bytes), $"the pin of slot {pin.Slot} sees something else than its owner");
+                        }
+                        break;
+                    }
+                    default: // release a pin
+                    {
+                        if (model.Pins.Count == 0)
+                            break;
+                        var pin = model.Pins[random.Next(model.Pins.Count)];
+                        log.Add($"release pin of slot {pin.Slot}");
+                        pins[pin].Release(dirty: pin.Writable);
+                        pins.Remove(pin);
+                        model.Pins.Remove(pin);
+                        break;
+                    }
+                }
+                machine.CheckInvariants();
+            }
+            foreach (var gup in pins.Values)
+                gup.Release();
+            machine.AssertCleanAfterExit(free);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw new Xunit.Sdk.XunitException($"seed {seed}, {semantics}: {error.Message}{Environment.NewLine}steps:{Environment.NewLine}{string.Join(Environment.NewLine, log)}", error);
+        }
+
+        string Name(Process p) => $"p{p.Pid}";
+    }
+}
