@@ -5,14 +5,17 @@ using MmSim.Vm;
 
 namespace MmSim.Rmap;
 
-/// <summary>The reverse-map operations on pages of mm/rmap.c and include/linux/rmap.h (Linux 6.1).</summary>
-internal static class AnonRmap
+/// <summary>
+/// The reverse-map operations on pages of mm/rmap.c and include/linux/rmap.h (Linux 6.1): the sanctioned
+/// places where a page becomes anonymous, gains or loses a mapping, and gains or loses exclusivity.
+/// </summary>
+public static class AnonRmap
 {
     /// <summary>
     /// page_add_new_anon_rmap(): a freshly allocated page becomes anonymous, mapped once, in this area's
     /// anon_vma, and exclusive where the generation tracks exclusivity (__page_set_anon_rmap(exclusive=1)).
     /// </summary>
-    public static void PageAddNewAnonRmap(Page page, Vma vma, ulong address, bool exclusive)
+    internal static void PageAddNewAnonRmap(Page page, Vma vma, ulong address, bool exclusive)
     {
         var folio = page.Folio;
         MmBug.On(folio.IsLarge, page, "page_add_new_anon_rmap: large folios take the compound path");
@@ -33,7 +36,7 @@ internal static class AnonRmap
     [AnonExclusiveHelper]
     [MustCheckResult]
     [RequiresPageTableLock]
-    public static bool PageTryDupAnonRmap(Page page, Vma srcVma)
+    internal static bool PageTryDupAnonRmap(Page page, Vma srcVma)
     {
         MmBug.VmOn(!page.IsAnon, page, "page_try_dup_anon_rmap on a page that is not anonymous");
         var policy = srcVma.Mm.Machine.Policy;
@@ -49,7 +52,7 @@ internal static class AnonRmap
     /// page_move_anon_rmap(): a write fault that proved sole ownership moves the folio into this area's
     /// anon_vma and marks the mapped subpage exclusive. Needs the folio lock.
     /// </summary>
-    public static void PageMoveAnonRmap(Page page, Vma vma)
+    internal static void PageMoveAnonRmap(Page page, Vma vma)
     {
         var folio = page.Folio;
         MmBug.On(!folio.IsLocked, page, "page_move_anon_rmap without the folio lock");
@@ -59,11 +62,31 @@ internal static class AnonRmap
     }
 
     /// <summary>page_add_file_rmap(): one more PTE maps a page-cache page.</summary>
-    public static void PageAddFileRmap(Page page) => page.IncMapCount();
+    internal static void PageAddFileRmap(Page page) => page.IncMapCount();
+
+    /// <summary>
+    /// page_try_share_anon_rmap(): before the entry that maps an exclusive anon page is replaced by a
+    /// non-present or R/O one that others may share (swap-out, migration, KSM), drop exclusivity, unless
+    /// the page may be pinned: then false (-EBUSY), and the caller must restore the entry and give up.
+    /// The caller holds the PT lock and has already cleared (or invalidated) the entry, so that GUP-fast
+    /// cannot pin the page behind its back; the full barrier pairs with the one in try_grab_folio().
+    /// </summary>
+    [AnonExclusiveHelper]
+    [MustCheckResult]
+    [RequiresPageTableLock]
+    public static bool PageTryShareAnonRmap(Page page)
+    {
+        MmBug.VmOn(!page.IsAnon || !page.IsAnonExclusive, page, "page_try_share_anon_rmap on a page that is not exclusive anon");
+        System.Threading.Interlocked.MemoryBarrier(); // smp_mb(): pairs with GUP-fast's grab-then-recheck
+        if (page.Folio.MaybeDmaPinned)
+            return false;
+        page.ClearAnonExclusive();
+        return true;
+    }
 
     /// <summary>
     /// page_remove_rmap(): one PTE less. PG_anon_exclusive is deliberately left alone: zap never clears it,
     /// so that unpin-time checks still see an exclusive page; the free path drops it.
     /// </summary>
-    public static void PageRemoveRmap(Page page) => page.DecMapCount();
+    internal static void PageRemoveRmap(Page page) => page.DecMapCount();
 }
