@@ -79,6 +79,8 @@ internal static class InvariantChecker
                 if (tracksExclusivity)
                     Require(page.IsAnonExclusive, $"I1: {process}: writable anonymous page at 0x{address:x} (pfn 0x{page.Pfn:x}) is not exclusive");
             }
+            if (page.IsKsm)
+                Require(!page.IsAnonExclusive && !pte.IsWrite, $"I8: KSM page pfn 0x{page.Pfn:x} is exclusive or mapped writable");
             if (tracksExclusivity && page.IsAnon && page.IsAnonExclusive)
                 Require(page.MapCount == 1, $"I6: exclusive page pfn 0x{page.Pfn:x} is mapped {page.MapCount} times");
         });

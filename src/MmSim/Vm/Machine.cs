@@ -29,6 +29,7 @@ public sealed class Machine : IDisposable
         Options = options ?? new MachineOptions();
         Memory = new PhysicalMemory(Options.MemoryBytes, Options.DebugVm);
         Policy = CowPolicy.For(Options.Semantics);
+        Ksm = new Ksm.KsmScanner(this);
     }
 
     /// <summary>The options the machine was built with.</summary>
@@ -42,6 +43,8 @@ public sealed class Machine : IDisposable
     internal CowPolicy Policy { get; }
 
     internal PtLockPool PtLocks { get; } = new();
+
+    internal Ksm.KsmScanner Ksm { get; }
 
     /// <summary>Creates a process with an empty address space.</summary>
     public Process CreateProcess()
@@ -85,6 +88,12 @@ public sealed class Machine : IDisposable
         }
         return file;
     }
+
+    /// <summary>
+    /// One full KSM scan, as ksmd does it: identical pages of MADV_MERGEABLE areas that were unchanged since
+    /// the previous scan are merged into one write-protected KSM page. A maybe-pinned page is never merged.
+    /// </summary>
+    public void RunKsm() => Ksm.FullScan();
 
     /// <summary>A snapshot of the memory counters.</summary>
     public MemoryStats Stats

@@ -47,6 +47,7 @@ internal static class MadviseOps
                 SetFlag(mm, start, end, VmFlags.Mergeable, set: true);
                 return;
             case Advice.Unmergeable:
+                UnmergeKsmPages(mm, start, end);
                 SetFlag(mm, start, end, VmFlags.Mergeable, set: false);
                 return;
             case Advice.PopulateRead:
@@ -82,6 +83,36 @@ internal static class MadviseOps
             if (fault == VmFault.SigBus)
                 throw new MmException(Errno.EFAULT, $"populating 0x{address:x} beyond the end of its file");
         }
+    }
+
+    /// <summary>
+    /// unmerge_ksm_pages() / break_ksm(): every KSM page in the range is replaced by an exclusive anonymous
+    /// copy through an unshare fault (6.2: "mm/ksm: fix KSM COW breaking with userfaultfd-wp via
+    /// FAULT_FLAG_UNSHARE"; earlier kernels raised a write fault to the same effect).
+    /// </summary>
+    private static void UnmergeKsmPages(Mm mm, ulong start, ulong end)
+    {
+        foreach (var vma in AreasIn(mm, start, end))
+        {
+            if (!vma.Flags.HasFlag(VmFlags.Mergeable))
+                continue;
+            for (ulong address = Math.Max(vma.Start, start); address < Math.Min(vma.End, end); address += Machine.PageSize)
+            {
+                while (MappedKsmPage(vma, address))
+                {
+                    if (FaultHandler.HandleMmFault(vma, address, FaultFlags.Unshare) == VmFault.Oom)
+                        throw new MmException(Errno.ENOMEM, $"out of memory unmerging the KSM page at 0x{address:x}");
+                }
+            }
+        }
+    }
+
+    private static bool MappedKsmPage(Vma vma, ulong address)
+    {
+        if (!vma.Mm.PageTable.TryGetPteSlot(address, out var slot))
+            return false;
+        var pte = vma.Mm.PageTable.Read(slot);
+        return pte.Kind == PageTables.PteKind.Present && FaultHandler.VmNormalPage(vma.Mm, pte) is { IsKsm: true };
     }
 
     private static System.Collections.Generic.List<Vma> AreasIn(Mm mm, ulong start, ulong end) =>
