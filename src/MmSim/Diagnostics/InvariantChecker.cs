@@ -1,54 +1,47 @@
 using System;
 using System.Collections.Generic;
-using MmSim.Faults;
 using MmSim.PageFlags;
 using MmSim.PageTables;
 using MmSim.Physical;
+using MmSim.Swap;
 using MmSim.Vm;
 
 namespace MmSim.Diagnostics;
 
 /// <summary>
-/// Machine.CheckInvariants(): walks every page table, page cache and GUP reference and checks the
-/// design's invariants (kernel-semantics section 4) and the accounting that proves nothing leaked.
+/// Machine.CheckInvariants(): walks every page table, page cache, swap cache and GUP reference and checks
+/// the design's invariants (kernel-semantics section 4) and the accounting that proves nothing leaked.
 /// Meant for a quiescent machine (no operation running concurrently).
 /// </summary>
-internal static class InvariantChecker
+internal sealed class InvariantChecker
 {
-    public static void Check(Machine machine)
+    private readonly Machine _machine;
+    private readonly bool _tracksExclusivity;
+    private readonly Dictionary<int, int> _mapCounts = new();      // pfn -> PTEs mapping it
+    private readonly Dictionary<int, long> _expectedRefs = new();  // folio head pfn -> references accounted for
+    private readonly Dictionary<long, int> _swapRefs = new();      // swap slot -> swap entries naming it
+    private readonly HashSet<int> _tablePages = new();
+
+    private InvariantChecker(Machine machine)
     {
-        var memory = machine.Memory;
-        var policy = machine.Policy;
-        var mapCounts = new Dictionary<int, int>();     // pfn -> PTEs mapping it
-        var expectedRefs = new Dictionary<int, long>(); // folio head pfn -> references we can explain
-        var tablePages = new HashSet<int>();
-
-        foreach (var process in machine.Processes())
-            CheckMm(process, mapCounts, expectedRefs, tablePages, policy.TracksExclusivity);
-
-        foreach (var file in machine.Files())
-            AddFileCache(file, expectedRefs);
-
-        long pinned = 0;
-        foreach (var gup in machine.OutstandingGups())
-        {
-            foreach (var page in gup.Pages)
-            {
-                var folio = page.Folio;
-                int refs = gup.CountsAsPins && policy.TracksPins ? (folio.IsLarge ? 1 : Gup.PinCounting.Bias) : 1;
-                Add(expectedRefs, (int)folio.Head.Pfn, refs);
-                if (gup.CountsAsPins && policy.TracksExclusivity && page.IsAnon)
-                    Require(page.IsAnonExclusive, $"I2: pinned anonymous page pfn 0x{page.Pfn:x} is not exclusive");
-            }
-            if (gup.CountsAsPins)
-                pinned += gup.Count;
-        }
-        Require(pinned == machine.Stats.PinnedPages, $"PinnedPages is {machine.Stats.PinnedPages}, but {pinned} pinned pages are outstanding");
-
-        CheckMemmap(memory, mapCounts, expectedRefs, tablePages, policy.TracksExclusivity);
+        _machine = machine;
+        _tracksExclusivity = machine.Policy.TracksExclusivity;
     }
 
-    private static void CheckMm(Process process, Dictionary<int, int> mapCounts, Dictionary<int, long> expectedRefs, HashSet<int> tablePages, bool tracksExclusivity)
+    public static void Check(Machine machine)
+    {
+        var checker = new InvariantChecker(machine);
+        foreach (var process in machine.Processes())
+            checker.CheckMm(process);
+        foreach (var file in machine.Files())
+            checker.AddFileCache(file);
+        checker.CheckGups();
+        if (machine.Swap is { } swap)
+            checker.CheckSwap(swap);
+        checker.CheckMemmap();
+    }
+
+    private void CheckMm(Process process)
     {
         var mm = process.Mm;
         ulong previousEnd = 0;
@@ -57,40 +50,60 @@ internal static class InvariantChecker
             Require(vma.Start < vma.End && vma.Start >= previousEnd, $"{process}: areas overlap or are unsorted at {vma}");
             previousEnd = vma.End;
         }
-        WalkTables(mm, mm.PageTable.PgdPfn, PageTable.PgdShift, 0, tablePages, (address, pte) =>
+        WalkTables(mm, mm.PageTable.PgdPfn, PageTable.PgdShift, 0, (address, pte) => CheckEntry(process, address, pte));
+    }
+
+    private void CheckEntry(Process process, ulong address, Pte pte)
+    {
+        var mm = process.Mm;
+        var vma = mm.VmaLookup(address);
+        Require(vma is not null, $"{process}: entry {pte} at 0x{address:x} outside every area");
+        switch (pte.Kind)
         {
-            var vma = mm.VmaLookup(address);
-            Require(vma is not null, $"{process}: entry {pte} at 0x{address:x} outside every area");
-            if (pte.Kind != PteKind.Present)
+            case PteKind.Present:
+                CheckPresent(process, vma!, address, pte);
                 return;
-            if (pte.IsSpecial)
-            {
-                Require(pte.Pfn == mm.Memory.ZeroPage.Pfn && !pte.IsWrite, $"{process}: special entry at 0x{address:x} is not a R/O zero page");
+            case PteKind.Swap:
+                Add(_swapRefs, pte.SwapOffset, 1);
+                if (_machine.Swap?.Peek(pte.SwapOffset) is { } cached && cached.IsAnon)
+                    Require(!_tracksExclusivity || !cached.Head.IsAnonExclusive, $"I5: {process}: the swap entry at 0x{address:x} names exclusive swapcache page pfn 0x{cached.Head.Pfn:x}");
                 return;
-            }
-            var page = mm.Memory.PfnToPage(pte.Pfn);
-            Require(!page.IsBuddy && page.RefCount > 0, $"{process}: 0x{address:x} maps free frame 0x{page.Pfn:x}");
-            Add(mapCounts, (int)page.Pfn, 1);
-            Add(expectedRefs, (int)page.Folio.Head.Pfn, 1);
-            if (page.IsAnon && pte.IsWrite)
-            {
-                Require(vma!.Flags.HasFlag(VmFlags.Write), $"{process}: writable entry at 0x{address:x} in {vma}");
-                Require(page.MapCount == 1, $"{process}: writable anonymous page at 0x{address:x} is mapped {page.MapCount} times");
-                if (tracksExclusivity)
-                    Require(page.IsAnonExclusive, $"I1: {process}: writable anonymous page at 0x{address:x} (pfn 0x{page.Pfn:x}) is not exclusive");
-            }
-            if (page.IsKsm)
-                Require(!page.IsAnonExclusive && !pte.IsWrite, $"I8: KSM page pfn 0x{page.Pfn:x} is exclusive or mapped writable");
-            if (tracksExclusivity && page.IsAnon && page.IsAnonExclusive)
-                Require(page.MapCount == 1, $"I6: exclusive page pfn 0x{page.Pfn:x} is mapped {page.MapCount} times");
-        });
+            default:
+                Require(false, $"{process}: {pte.Kind} entry at 0x{address:x}, a kind this machine never creates");
+                return;
+        }
+    }
+
+    private void CheckPresent(Process process, Vma vma, ulong address, Pte pte)
+    {
+        var mm = process.Mm;
+        if (pte.IsSpecial)
+        {
+            Require(pte.Pfn == mm.Memory.ZeroPage.Pfn && !pte.IsWrite, $"{process}: special entry at 0x{address:x} is not a R/O zero page");
+            return;
+        }
+        var page = mm.Memory.PfnToPage(pte.Pfn);
+        Require(!page.IsBuddy && page.RefCount > 0, $"{process}: 0x{address:x} maps free frame 0x{page.Pfn:x}");
+        Add(_mapCounts, (int)page.Pfn, 1);
+        Add(_expectedRefs, (int)page.Folio.Head.Pfn, 1);
+        if (page.IsKsm)
+            Require(!page.IsAnonExclusive && !pte.IsWrite, $"I8: KSM page pfn 0x{page.Pfn:x} is exclusive or mapped writable");
+        if (page.IsAnon && pte.IsWrite)
+        {
+            Require(vma.Flags.HasFlag(VmFlags.Write), $"{process}: writable entry at 0x{address:x} in {vma}");
+            Require(page.MapCount == 1, $"{process}: writable anonymous page at 0x{address:x} is mapped {page.MapCount} times");
+            if (_tracksExclusivity)
+                Require(page.IsAnonExclusive, $"I1: {process}: writable anonymous page at 0x{address:x} (pfn 0x{page.Pfn:x}) is not exclusive");
+        }
+        if (_tracksExclusivity && page.IsAnon && page.IsAnonExclusive)
+            Require(page.MapCount == 1, $"I6: exclusive page pfn 0x{page.Pfn:x} is mapped {page.MapCount} times");
     }
 
     private delegate void EntryVisitor(ulong address, Pte pte);
 
-    private static void WalkTables(Mm mm, int table, int shift, ulong tableBase, HashSet<int> tablePages, EntryVisitor visit)
+    private void WalkTables(Mm mm, int table, int shift, ulong tableBase, EntryVisitor visit)
     {
-        Require(tablePages.Add(table), $"page-table page 0x{table:x} is used twice");
+        Require(_tablePages.Add(table), $"page-table page 0x{table:x} is used twice");
         var memory = mm.Memory;
         Require(PageType.Is(memory.Map, table, PageType.Table), $"page-table page 0x{table:x} is not of type PageTable");
         var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(memory.WritableContents(table).AsSpan());
@@ -103,24 +116,73 @@ internal static class InvariantChecker
             if (shift == PageTable.PageShift)
                 visit(address, entry);
             else
-                WalkTables(mm, (int)entry.Pfn, shift - 9, address, tablePages, visit);
+                WalkTables(mm, (int)entry.Pfn, shift - 9, address, visit);
         }
     }
 
-    private static void AddFileCache(SimFile file, Dictionary<int, long> expectedRefs)
+    private void AddFileCache(SimFile file)
     {
         for (ulong index = 0; index < file.PageCount; index++)
         {
             if (file.Peek(index) is { } folio)
             {
                 Require(folio.Mapping == file.Mapping && folio.Index == index, $"{file}: page {index} has mapping {folio.Mapping} index {folio.Index}");
-                Add(expectedRefs, (int)folio.Head.Pfn, 1);
+                Add(_expectedRefs, (int)folio.Head.Pfn, 1);
             }
         }
     }
 
-    private static void CheckMemmap(PhysicalMemory memory, Dictionary<int, int> mapCounts, Dictionary<int, long> expectedRefs, HashSet<int> tablePages, bool tracksExclusivity)
+    private void CheckGups()
     {
+        var policy = _machine.Policy;
+        long pinned = 0;
+        foreach (var gup in _machine.OutstandingGups())
+        {
+            foreach (var page in gup.Pages)
+            {
+                var folio = page.Folio;
+                int refs = gup.CountsAsPins && policy.TracksPins ? (folio.IsLarge ? 1 : Gup.PinCounting.Bias) : 1;
+                Add(_expectedRefs, (int)folio.Head.Pfn, refs);
+                if (gup.CountsAsPins && _tracksExclusivity && page.IsAnon)
+                    Require(page.IsAnonExclusive, $"I2: pinned anonymous page pfn 0x{page.Pfn:x} is not exclusive");
+            }
+            if (gup.CountsAsPins)
+                pinned += gup.Count;
+        }
+        long stat = _machine.Stats.PinnedPages;
+        Require(pinned == stat, $"PinnedPages is {stat}, but {pinned} pinned pages are outstanding");
+    }
+
+    /// <summary>swap_map counts match the entries naming each slot; each cached folio is well formed; no slot leaks.</summary>
+    private void CheckSwap(SwapDevice swap)
+    {
+        var swapMap = swap.SnapshotMap();
+        var cache = new Dictionary<long, Folio>();
+        foreach (var (offset, folio) in swap.Cached())
+        {
+            cache.Add(offset, folio);
+            Require(folio.IsSwapCache && (long)folio.Private == offset, $"swap cache folio pfn 0x{folio.Head.Pfn:x} for slot {offset} has PG_swapcache {folio.IsSwapCache}, private {folio.Private}");
+            Require((swapMap[offset] & SwapDevice.HasCache) != 0, $"swap slot {offset} caches a folio without SWAP_HAS_CACHE");
+            Add(_expectedRefs, (int)folio.Head.Pfn, 1);
+        }
+        long used = 0;
+        for (long offset = 1; offset < swapMap.Length; offset++)
+        {
+            int entries = _swapRefs.TryGetValue(offset, out int e) ? e : 0;
+            int count = swapMap[offset] & ~SwapDevice.HasCache;
+            Require(count == entries, $"swap slot {offset}: swap_map counts {count}, but {entries} entries name it");
+            if (swapMap[offset] != 0)
+            {
+                used++;
+                Require(entries > 0 || cache.ContainsKey(offset), $"leak: swap slot {offset} is in use, but no entry names it and no folio caches it");
+            }
+        }
+        Require(used == swap.UsedSlots, $"{swap.UsedSlots} swap slots counted in use, {used} really are");
+    }
+
+    private void CheckMemmap()
+    {
+        var memory = _machine.Memory;
         var map = memory.Map;
         long allocated = 0;
         for (int pfn = 0; pfn < map.Frames;)
@@ -133,36 +195,36 @@ internal static class InvariantChecker
             }
             var folio = page.Folio;
             allocated += folio.NrPages;
+            long refs = _expectedRefs.TryGetValue(pfn, out long r) ? r : 0;
             if (page.IsZeroPage)
             {
-                long zeroRefs = 1 + (expectedRefs.TryGetValue(pfn, out long z) ? z : 0);
-                Require(folio.RefCount == zeroRefs, $"zero page refcount {folio.RefCount}, expected {zeroRefs}");
+                Require(folio.RefCount == 1 + refs, $"zero page refcount {folio.RefCount}, expected {1 + refs}");
             }
-            else if (tablePages.Contains(pfn))
+            else if (_tablePages.Contains(pfn))
             {
                 Require(folio.RefCount == 1, $"page-table page 0x{pfn:x} has refcount {folio.RefCount}");
             }
             else
             {
-                long refs = expectedRefs.TryGetValue(pfn, out long r) ? r : 0;
-                Require(refs > 0, $"leak: frame 0x{pfn:x} is allocated (refcount {folio.RefCount}) but nothing maps, caches or references it{System.Environment.NewLine}{PageDump.Format(page, "leaked")}");
-                Require(folio.RefCount == refs, $"frame 0x{pfn:x}: refcount {folio.RefCount}, but {refs} references are accounted for{System.Environment.NewLine}{PageDump.Format(page, "refcount mismatch")}");
+                Require(refs > 0, $"leak: frame 0x{pfn:x} is allocated (refcount {folio.RefCount}) but nothing maps, caches or references it{Environment.NewLine}{PageDump.Format(page, "leaked")}");
+                Require(folio.RefCount == refs, $"frame 0x{pfn:x}: refcount {folio.RefCount}, but {refs} references are accounted for{Environment.NewLine}{PageDump.Format(page, "refcount mismatch")}");
+                Require(folio.IsSwapCache || !folio.Head.IsAnon || folio.Head.Test(PG.SwapBacked), $"anonymous frame 0x{pfn:x} is not PG_swapbacked");
                 for (int i = 0; i < folio.NrPages; i++)
                 {
                     var sub = folio.Page(i);
-                    int mapped = mapCounts.TryGetValue((int)sub.Pfn, out int m) ? m : 0;
+                    int mapped = _mapCounts.TryGetValue((int)sub.Pfn, out int m) ? m : 0;
                     Require(sub.MapCount == mapped, $"frame 0x{sub.Pfn:x}: mapcount {sub.MapCount}, but {mapped} entries map it");
-                    if (sub.IsAnon && !sub.IsKsm && tracksExclusivity && sub.IsAnonExclusive)
+                    if (sub.IsAnon && !sub.IsKsm && _tracksExclusivity && sub.IsAnonExclusive)
                         Require(mapped <= 1, $"I6: exclusive frame 0x{sub.Pfn:x} is mapped {mapped} times");
                 }
             }
             pfn += folio.NrPages;
         }
-        Require(allocated + memory.FreePages == memory.TotalPages,
-            $"{allocated} allocated + {memory.FreePages} free frames != {memory.TotalPages}");
+        Require(allocated + memory.FreePages == memory.TotalPages, $"{allocated} allocated + {memory.FreePages} free frames != {memory.TotalPages}");
     }
 
-    private static void Add<TValue>(Dictionary<int, TValue> counts, int key, TValue amount)
+    private static void Add<TKey, TValue>(Dictionary<TKey, TValue> counts, TKey key, TValue amount)
+        where TKey : notnull
         where TValue : struct, System.Numerics.INumber<TValue> =>
         counts[key] = (counts.TryGetValue(key, out var value) ? value : TValue.Zero) + amount;
 

@@ -21,26 +21,43 @@ internal static class FaultHandler
         var pageTable = vma.Mm.PageTable;
         if (!pageTable.TryAllocPteSlot(address, out var slot))
             return VmFault.Oom;
-        lock (pageTable.PtLock(slot))
-            return HandlePteFault(vma, slot, address, flags);
+        var newPage = new FaultPage();
+        try
+        {
+            while (true)
+            {
+                VmFault result;
+                lock (pageTable.PtLock(slot))
+                    result = HandlePteFault(vma, slot, address, flags, ref newPage);
+                if (result != VmFault.NeedPage)
+                    return result;
+                if (!newPage.Allocate(vma.Mm.Machine))
+                    return VmFault.Oom;
+            }
+        }
+        finally
+        {
+            newPage.Release();
+        }
     }
 
     /// <summary>handle_pte_fault(), with the PT lock held.</summary>
-    private static VmFault HandlePteFault(Vma vma, PteSlot slot, ulong address, FaultFlags flags)
+    private static VmFault HandlePteFault(Vma vma, PteSlot slot, ulong address, FaultFlags flags, ref FaultPage newPage)
     {
         var pte = vma.Mm.PageTable.Read(slot);
         switch (pte.Kind)
         {
             case PteKind.None:
-                return vma.IsAnonymous ? DoAnonymousPage(vma, slot, address, flags) : DoFault(vma, slot, address, flags);
+                return vma.IsAnonymous ? DoAnonymousPage(vma, slot, address, flags, ref newPage) : DoFault(vma, slot, address, flags, ref newPage);
             case PteKind.Present:
                 MmBug.On(pte.IsProtNone, $"fault on a PROT_NONE entry at 0x{address:x} in {vma}");
                 if ((flags & (FaultFlags.Write | FaultFlags.Unshare)) != 0 && !pte.IsWrite)
-                    return WpFault.DoWpPage(vma, slot, pte, address, flags);
+                    return WpFault.DoWpPage(vma, slot, pte, address, flags, ref newPage);
                 if ((flags & FaultFlags.Write) != 0 && !pte.IsDirty)
                     vma.Mm.PageTable.Write(slot, pte.WithDirty());
                 return VmFault.Ok;
             case PteKind.Swap:
+                return SwapFault.DoSwapPage(vma, slot, pte, address, flags, ref newPage);
             case PteKind.Migration:
             case PteKind.DevicePrivate:
             case PteKind.DeviceExclusive:
@@ -57,7 +74,7 @@ internal static class FaultHandler
     /// do_anonymous_page(): a read maps the shared zero page R/O; a write maps a new zeroed page, which
     /// page_add_new_anon_rmap() makes exclusive, writable and dirty.
     /// </summary>
-    private static VmFault DoAnonymousPage(Vma vma, PteSlot slot, ulong address, FaultFlags flags)
+    private static VmFault DoAnonymousPage(Vma vma, PteSlot slot, ulong address, FaultFlags flags, ref FaultPage newPage)
     {
         var mm = vma.Mm;
         if ((flags & FaultFlags.Write) == 0)
@@ -65,30 +82,32 @@ internal static class FaultHandler
             mm.PageTable.Write(slot, Pte.Present(mm.Memory.ZeroPage.Pfn, write: false, special: true));
             return VmFault.Ok;
         }
-        if (mm.Memory.AllocFolio(0, Gfp.Zero | Gfp.Movable) is not { } folio)
-            return VmFault.Oom;
+        if (!newPage.TryTake(Gfp.Zero, out var folio))
+            return VmFault.NeedPage;
         AnonRmap.PageAddNewAnonRmap(folio.Head, vma, address, mm.Machine.Policy.TracksExclusivity);
         mm.PageTable.Write(slot, MkAnonPte(folio.Head, vma, writeFault: true));
         return VmFault.Ok;
     }
 
     /// <summary>do_fault(): do_read_fault, do_cow_fault or do_shared_fault.</summary>
-    private static VmFault DoFault(Vma vma, PteSlot slot, ulong address, FaultFlags flags)
+    private static VmFault DoFault(Vma vma, PteSlot slot, ulong address, FaultFlags flags, ref FaultPage newPage)
     {
         var file = vma.File!;
         bool write = (flags & FaultFlags.Write) != 0;
+        bool cow = write && vma.IsCowMapping;
+        Folio folio = default;
+        if (cow && !newPage.TryTake(Gfp.None, out folio))
+            return VmFault.NeedPage;
         if (file.GetPage(vma.LinearPageIndex(address)) is not { } cached)
+        {
+            if (cow)
+                folio.Put();
             return VmFault.SigBus;
+        }
         var mm = vma.Mm;
-        if (write && vma.IsCowMapping)
+        if (cow)
         {
             // do_cow_fault(): a private copy of the page-cache page, exclusive from birth
-            var copy = mm.Memory.AllocFolio(0, Gfp.Movable);
-            if (copy is not { } folio)
-            {
-                cached.Put();
-                return VmFault.Oom;
-            }
             folio.Head.CopyContentsFrom(cached.Head);
             cached.Put();
             AnonRmap.PageAddNewAnonRmap(folio.Head, vma, address, mm.Machine.Policy.TracksExclusivity);

@@ -9,4 +9,6 @@ internal enum VmFault
     Oom,
     /// <summary>VM_FAULT_SIGBUS: beyond the end of a file.</summary>
     SigBus,
+    /// <summary>The handler needs a new page: allocate it without the PT lock and run the handler again.</summary>
+    NeedPage,
 }

@@ -14,7 +14,7 @@ namespace MmSim.Faults;
 internal static class WpFault
 {
     /// <summary>do_wp_page(), entered with the PT lock held.</summary>
-    public static VmFault DoWpPage(Vma vma, PteSlot slot, Pte pte, ulong address, FaultFlags flags)
+    public static VmFault DoWpPage(Vma vma, PteSlot slot, Pte pte, ulong address, FaultFlags flags, ref FaultPage newPage)
     {
         bool unshare = (flags & FaultFlags.Unshare) != 0;
         if (unshare && !vma.IsCowMapping)
@@ -22,11 +22,11 @@ internal static class WpFault
         var mm = vma.Mm;
         var page = FaultHandler.VmNormalPage(mm, pte);
         if (page is not { } mapped)
-            return WpPageCopy(vma, slot, pte, null, address, unshare); // the zero page
+            return WpPageCopy(vma, slot, pte, null, address, unshare, ref newPage); // the zero page
         if (mapped.IsAnon)
         {
             if (!mm.Machine.Policy.WpCanReuseAnon(mapped, vma))
-                return WpPageCopy(vma, slot, pte, mapped, address, unshare);
+                return WpPageCopy(vma, slot, pte, mapped, address, unshare, ref newPage);
             if (!unshare)
                 WpPageReuse(vma, slot, pte);
             return VmFault.Ok;
@@ -38,7 +38,7 @@ internal static class WpFault
             mm.PageTable.Write(slot, pte.WithWriteDirty());
             return VmFault.Ok;
         }
-        return WpPageCopy(vma, slot, pte, mapped, address, unshare);
+        return WpPageCopy(vma, slot, pte, mapped, address, unshare, ref newPage);
     }
 
     /// <summary>
@@ -60,11 +60,11 @@ internal static class WpFault
     /// wp_page_copy(): a new exclusive anonymous page with the old contents (zeroed for the zero page)
     /// replaces the old entry; writable unless this is an unshare fault. The old page loses one mapping.
     /// </summary>
-    private static VmFault WpPageCopy(Vma vma, PteSlot slot, Pte pte, Page? old, ulong address, bool unshare)
+    private static VmFault WpPageCopy(Vma vma, PteSlot slot, Pte pte, Page? old, ulong address, bool unshare, ref FaultPage newPage)
     {
         var mm = vma.Mm;
-        if (mm.Memory.AllocFolio(0, old is null ? Gfp.Zero | Gfp.Movable : Gfp.Movable) is not { } folio)
-            return VmFault.Oom;
+        if (!newPage.TryTake(old is null ? Gfp.Zero : Gfp.None, out var folio))
+            return VmFault.NeedPage;
         if (old is { } source)
             folio.Head.CopyContentsFrom(source);
         AnonRmap.PageAddNewAnonRmap(folio.Head, vma, address, mm.Machine.Policy.TracksExclusivity);

@@ -21,6 +21,7 @@ internal static class CopyPageRange
         bool cow = src.IsCowMapping;
         if (cow)
             srcMm.WriteProtectSeqBump(); // raw_write_seqcount_begin: GUP-fast backs off
+        var prealloc = new FaultPage();
         try
         {
             for (ulong address = src.Start; address < src.End; address += Machine.PageSize)
@@ -34,10 +35,16 @@ internal static class CopyPageRange
                     continue;
                 if (!dst.Mm.PageTable.TryAllocPteSlot(address, out var dstSlot))
                     return false;
-                lock (dst.Mm.PageTable.PtLock(dstSlot))
-                lock (srcMm.PageTable.PtLock(srcSlot))
+                while (true)
                 {
-                    if (!CopyPte(dst, src, dstSlot, srcSlot, address))
+                    VmFault result;
+                    lock (dst.Mm.PageTable.PtLock(dstSlot))
+                    lock (srcMm.PageTable.PtLock(srcSlot))
+                        result = CopyPte(dst, src, dstSlot, srcSlot, address, ref prealloc);
+                    if (result == VmFault.Ok)
+                        break;
+                    // page_copy_prealloc(): the copy for a maybe-pinned page is allocated without the locks
+                    if (result != VmFault.NeedPage || !prealloc.Allocate(srcMm.Machine))
                         return false;
                 }
             }
@@ -45,22 +52,24 @@ internal static class CopyPageRange
         }
         finally
         {
+            prealloc.Release();
             if (cow)
                 srcMm.WriteProtectSeqBump(); // raw_write_seqcount_end
         }
     }
 
     /// <summary>copy_present_pte() / copy_nonpresent_pte(), both PT locks held.</summary>
-    private static bool CopyPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, ulong address)
+    private static VmFault CopyPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, ulong address, ref FaultPage prealloc)
     {
         var pte = src.Mm.PageTable.Read(srcSlot);
         switch (pte.Kind)
         {
             case PteKind.None:
-                return true;
+                return VmFault.Ok;
             case PteKind.Present:
-                return CopyPresentPte(dst, src, dstSlot, srcSlot, pte, address);
+                return CopyPresentPte(dst, src, dstSlot, srcSlot, pte, address, ref prealloc);
             case PteKind.Swap:
+                return CopySwapPte(dst, src, dstSlot, srcSlot, pte) ? VmFault.Ok : VmFault.Oom;
             case PteKind.Migration:
             case PteKind.DevicePrivate:
             case PteKind.DeviceExclusive:
@@ -73,7 +82,24 @@ internal static class CopyPageRange
         }
     }
 
-    private static bool CopyPresentPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte, ulong address)
+    /// <summary>
+    /// copy_nonpresent_pte() for a swap entry: one more entry names the slot, and the parent's entry
+    /// forgets exclusivity, since the page will be shared once swapped in.
+    /// </summary>
+    private static bool CopySwapPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte)
+    {
+        if (!src.Mm.Machine.Swap!.Duplicate(pte.SwapOffset))
+            return false;
+        if (pte.IsSwpExclusive)
+        {
+            pte = pte.WithoutSwpExclusive();
+            src.Mm.PageTable.Write(srcSlot, pte);
+        }
+        dst.Mm.PageTable.Write(dstSlot, pte);
+        return true;
+    }
+
+    private static VmFault CopyPresentPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte, ulong address, ref FaultPage prealloc)
     {
         var page = FaultHandler.VmNormalPage(src.Mm, pte);
         if (page is { IsAnon: true } anon)
@@ -82,7 +108,7 @@ internal static class CopyPageRange
             if (!AnonRmap.PageTryDupAnonRmap(anon, src))
             {
                 anon.Folio.Put();
-                return CopyPresentPage(dst, dstSlot, anon, address);
+                return CopyPresentPage(dst, dstSlot, anon, address, ref prealloc);
             }
         }
         else if (page is { } file)
@@ -99,20 +125,20 @@ internal static class CopyPageRange
         if (page is { IsAnon: true } shared && src.Mm.Machine.Policy.TracksExclusivity)
             MmBug.VmOn(shared.IsAnonExclusive, shared, "copy_present_pte left a shared page exclusive");
         dst.Mm.PageTable.Write(dstSlot, pte);
-        return true;
+        return VmFault.Ok;
     }
 
     /// <summary>
     /// copy_present_page(): the child gets a copy of a maybe-pinned page, exclusive and writable if its
     /// area is; the parent keeps the pinned page, exclusive and as writable as it was.
     /// </summary>
-    private static bool CopyPresentPage(Vma dst, PteSlot dstSlot, PageFlags.Page source, ulong address)
+    private static VmFault CopyPresentPage(Vma dst, PteSlot dstSlot, PageFlags.Page source, ulong address, ref FaultPage prealloc)
     {
-        if (dst.Mm.Memory.AllocFolio(0, Gfp.Movable) is not { } folio)
-            return false;
+        if (!prealloc.TryTake(Gfp.None, out var folio))
+            return VmFault.NeedPage;
         folio.Head.CopyContentsFrom(source);
         AnonRmap.PageAddNewAnonRmap(folio.Head, dst, address, dst.Mm.Machine.Policy.TracksExclusivity);
         dst.Mm.PageTable.Write(dstSlot, FaultHandler.MkAnonPte(folio.Head, dst, writeFault: true));
-        return true;
+        return VmFault.Ok;
     }
 }

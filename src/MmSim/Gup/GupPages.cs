@@ -74,7 +74,10 @@ public sealed class GupPages : IDisposable
         {
             if (dirty && !page.IsZeroPage)
                 page.Folio.Set(PG.Dirty);
+            var folio = page.Folio;
             _grab.Release(page, _machine.Policy.TracksExclusivity);
+            if (folio.RefCount > 0)
+                _machine.Swap?.TryFreeSwapCache(folio);
         }
         if (CountsAsPins)
             _machine.AddPinnedPages(-_pages.Length);

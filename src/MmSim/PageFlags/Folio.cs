@@ -118,6 +118,13 @@ public readonly struct Folio : IEquatable<Folio>
         Map.Index[HeadIndex] = index;
     }
 
+    /// <summary>folio_set_private() / set_page_private() of the head (the swap entry of a swap-cache folio).</summary>
+    public void SetPrivate(ulong value)
+    {
+        MmBug.On(RefCount <= 0, Head, "setting page_private of a free folio");
+        Map.Private[HeadIndex] = value;
+    }
+
     /// <summary>folio_get(): takes a reference. The folio must already be referenced.</summary>
     [GetsReference]
     public void Get()

@@ -28,6 +28,7 @@ public sealed class PhysicalMemory
             throw new MmException(Errno.EINVAL, $"memory size {bytes} bytes is outside 2 pages .. {(long)(int.MaxValue / 2) * PageSize} bytes");
         Map = new Memmap((int)frames, debugVm);
         _buddy = new BuddyAllocator(Map, 0, Map.Frames);
+        Lru = new Lru(this);
         // the shared zero page (empty_zero_page): reserved, never freed, never written
         ZeroPage = new Page(this, 0);
         Map.Flags[0] = PageFlagBit.Reserved.Mask();
@@ -36,6 +37,9 @@ public sealed class PhysicalMemory
     }
 
     internal Memmap Map { get; }
+
+    /// <summary>The anonymous LRU list.</summary>
+    internal Lru Lru { get; }
 
     /// <summary>The objects that ->mapping values name.</summary>
     internal ObjectTable Mappings { get; } = new();
@@ -103,7 +107,7 @@ public sealed class PhysicalMemory
         MmBug.On(head == ZeroPage.Index, folio.Head, "freeing the shared zero page");
         string? reason = Map.MapCount[head] != -1 ? "nonzero mapcount"
             : Map.Mapping[head] != 0 && !new PageMapping(Map.Mapping[head]).HasFlags ? "non-NULL mapping"
-            : (Map.Flags[head] & PageFlagChecks.AtFree) != 0 ? "PAGE_FLAGS_CHECK_AT_FREE flag set"
+            : (Map.Flags[head] & PageFlagChecks.AtFree & ~PageFlagBit.Lru.Mask()) != 0 ? "PAGE_FLAGS_CHECK_AT_FREE flag set"
             : null;
         if (reason is null && folio.IsLarge)
         {
@@ -131,12 +135,14 @@ public sealed class PhysicalMemory
     /// <summary>
     /// free_pages_prepare() + __free_one_page() for a folio whose refcount just reached zero: the
     /// mapping's flag bits and the PREP mask (PG_anon_exclusive among them) are cleared on every page,
-    /// the compound page is torn down, and the block goes back to the buddy allocator.
+    /// the compound page is torn down, and the block goes back to the buddy allocator. A folio still on
+    /// the LRU leaves it first, as __folio_put() does.
     /// </summary>
     internal void FreeFolio(Folio folio)
     {
         int head = folio.Head.Index;
         int order = folio.Order;
+        Lru.Remove(folio); // __page_cache_release()
         for (int i = 1; i < 1 << order; i++)
         {
             int tail = head + i;

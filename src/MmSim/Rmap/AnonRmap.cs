@@ -26,6 +26,25 @@ public static class AnonRmap
         folio.SetIndex(vma.LinearPageIndex(address));
         if (exclusive)
             page.SetAnonExclusive();
+        page.Memory.Lru.Add(folio); // folio_add_lru_vma()
+    }
+
+    /// <summary>
+    /// page_add_anon_rmap(): a page that may be mapped elsewhere already (swap-in) gains a mapping; the
+    /// first one sets its anon_vma. RMAP_EXCLUSIVE marks it exclusive, which only the first mapping may be.
+    /// </summary>
+    internal static void PageAddAnonRmap(Page page, Vma vma, ulong address, bool exclusive)
+    {
+        var folio = page.Folio;
+        bool first = page.IncMapCount();
+        MmBug.On(exclusive && !first, page, "RMAP_EXCLUSIVE for a page that is mapped already");
+        if (first && !folio.IsAnon)
+        {
+            folio.SetMapping(vma.Mm.AnonVmaPrepare(vma).Mapping);
+            folio.SetIndex(vma.LinearPageIndex(address));
+        }
+        if (exclusive)
+            page.SetAnonExclusive();
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace MmSim.Selftests;
 /// </summary>
 public static class CowSelftest
 {
-    private static readonly MemoryKind[] AnonKinds = [MemoryKind.BasePage];
+    private static readonly MemoryKind[] AnonKinds = [MemoryKind.BasePage, MemoryKind.SwappedBasePage];
     private static readonly MemoryKind[] NonAnonKinds = [MemoryKind.SharedZeropage, MemoryKind.Memfd, MemoryKind.Tmpfile];
 
     /// <summary>Memory kinds, as cow.c names them.</summary>
@@ -43,7 +43,7 @@ public static class CowSelftest
     private static CowCaseResult RunCase(CowFamily family, MemoryKind kind, CowSemantics semantics)
     {
         var expected = family.Expected(semantics, kind);
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 16L << 20, Semantics = semantics, DebugVm = true });
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 16L << 20, SwapBytes = 16L << 20, Semantics = semantics, DebugVm = true });
         long freeBefore = machine.Stats.FreePages;
         var process = machine.CreateProcess();
         (bool passed, string detail) outcome;
@@ -59,6 +59,12 @@ public static class CowSelftest
                 outcome = (false, $"leak after exit: {stats.AnonPages} anon pages, {stats.PinnedPages} pinned pages");
             else if (stats.FreePages + stats.FileCachePages != freeBefore)
                 outcome = (false, $"leak after exit: {freeBefore - stats.FreePages - stats.FileCachePages} frames not returned");
+            else if (stats.SwapUsedPages != 0)
+                outcome = (false, $"leak after exit: {stats.SwapUsedPages} swap slots in use");
+        }
+        catch (SelftestSkipException skip)
+        {
+            return new CowCaseResult(family.Name, kind.Name, semantics, SelftestResult.Skip, expected, skip.Message);
         }
         catch (Exception error) when (error is MmException or MmInvariantException or Diagnostics.MmBugException)
         {

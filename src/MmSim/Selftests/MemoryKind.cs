@@ -9,12 +9,16 @@ namespace MmSim.Selftests;
 /// </summary>
 internal sealed class MemoryKind
 {
-    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp)
+    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp, bool swapped = false)
     {
         Name = name;
         Anonymous = anonymous;
         SetUp = setUp;
+        Swapped = swapped;
     }
+
+    /// <summary>The kind's pages are swapped out before the family runs (K2, K4, K6, K8).</summary>
+    public bool Swapped { get; }
 
     public string Name { get; }
 
@@ -33,6 +37,16 @@ internal sealed class MemoryKind
         process.Write(mem, Filled(0x01));
         return (mem, 0);
     });
+
+    /// <summary>K2 "swapped out base page": K1, then MADV_PAGEOUT; the pagemap must show the page swapped.</summary>
+    public static MemoryKind SwappedBasePage { get; } = new("swapped out base page", anonymous: true, process =>
+    {
+        var (mem, _) = BasePage.SetUp(process);
+        process.Madvise(mem, Size, Advice.PageOut);
+        if (!process.PageMap(mem).Swapped)
+            throw new SelftestSkipException("MADV_PAGEOUT did not work, is swap enabled?");
+        return (mem, 0);
+    }, swapped: true);
 
     /// <summary>N1 "shared zeropage": two private anonymous areas, both read, so both map the zero page.</summary>
     public static MemoryKind SharedZeropage { get; } = new("shared zeropage", anonymous: false, process =>

@@ -31,7 +31,8 @@ internal sealed class AnonExclusivePolicy : CowPolicy
             return false;
         try
         {
-            if (folio.IsKsm || folio.RefCount != expected)
+            FreeSwapIfUnused(folio, vma);
+            if (folio.IsKsm || folio.RefCount != 1)
                 return false;
             AnonRmap.PageMoveAnonRmap(page, vma);
             return true;
@@ -78,4 +79,8 @@ internal sealed class AnonExclusivePolicy : CowPolicy
             return page is { IsAnon: true } anon && anon.IsAnonExclusive;
         return pte.IsDirty;
     }
+
+    /// <summary>do_swap_page() (6.1): exclusivity remembered in the swap entry, or a page only we reference.</summary>
+    public override bool SwapInCanReuse(Folio folio, bool exclusiveEntry, int otherUsers) =>
+        !folio.IsKsm && (exclusiveEntry || folio.RefCount == 1);
 }

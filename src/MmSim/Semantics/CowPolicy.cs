@@ -48,6 +48,13 @@ internal abstract class CowPolicy
     /// </summary>
     public abstract bool CanChangePteWritable(Vma vma, PageTables.Pte pte, Page? page);
 
+    /// <summary>
+    /// do_swap_page(): may a write fault map the swapped-in page writable right away? <paramref name="exclusiveEntry"/>
+    /// is pte_swp_exclusive() of the entry; <paramref name="otherUsers"/> counts the other entries still
+    /// naming the slot plus the mappings the page has already.
+    /// </summary>
+    public abstract bool SwapInCanReuse(Folio folio, bool exclusiveEntry, int otherUsers);
+
     public static CowPolicy For(CowSemantics semantics) => semantics switch
     {
         CowSemantics.AnonExclusive => new AnonExclusivePolicy(),
@@ -55,6 +62,16 @@ internal abstract class CowPolicy
         CowSemantics.MapcountReuse => new MapcountReusePolicy(),
         _ => throw new MmException(Errno.EINVAL, $"unknown COW semantics {semantics}"),
     };
+
+    /// <summary>
+    /// folio_free_swap() / try_to_free_swap() under the folio lock: a swap-cache folio whose slot no entry
+    /// names any more leaves the swap cache, so that its refcount tells whether we are its only user.
+    /// </summary>
+    protected static void FreeSwapIfUnused(Folio folio, Vma vma)
+    {
+        if (folio.IsSwapCache && vma.Mm.Machine.Swap is { } swap && swap.Count((long)folio.Private) == 0)
+            swap.DeleteFromSwapCache(folio);
+    }
 
     /// <summary>page_needs_cow_for_dma(): a COW area of an mm that pinned something, and a page that may be pinned.</summary>
     protected static bool PageNeedsCowForDma(Vma vma, Page page) =>

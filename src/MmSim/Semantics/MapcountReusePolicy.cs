@@ -16,7 +16,21 @@ internal sealed class MapcountReusePolicy : CowPolicy
     /// reuse_swap_page(): page_trans_huge_mapcount() == 1, blind to GUP references held elsewhere,
     /// which is CVE-2020-29374.
     /// </summary>
-    public override bool WpCanReuseAnon(Page page, Vma vma) => !page.IsKsm && MaxMapcount(page.Folio) == 1;
+    public override bool WpCanReuseAnon(Page page, Vma vma)
+    {
+        var folio = page.Folio;
+        if (page.IsKsm || MaxMapcount(folio) + SwapCount(folio, vma) != 1)
+            return false;
+        if (folio.TryLock())
+        {
+            FreeSwapIfUnused(folio, vma); // reuse_swap_page() deletes the page from the swap cache
+            folio.Unlock();
+        }
+        return true;
+    }
+
+    private static int SwapCount(Folio folio, Vma vma) =>
+        folio.IsSwapCache && vma.Mm.Machine.Swap is { } swap ? swap.Count((long)folio.Private) : 0;
 
     public override bool ForkMustCopy(Page page, Vma srcVma) => false;
 
@@ -36,4 +50,7 @@ internal sealed class MapcountReusePolicy : CowPolicy
 
     /// <summary>The Dirty COW fix of 2016 (19be0eaffa3a): FOLL_COW and a dirty entry, set by the COW that just happened.</summary>
     public override bool CanFollowWriteForce(Vma vma, PageTables.Pte pte, Page? page, bool cowBroken) => cowBroken && pte.IsDirty;
+
+    /// <summary>reuse_swap_page(): mapcount plus swap count; blind to GUP references (fixed only by c145e0b47c77 in 5.18).</summary>
+    public override bool SwapInCanReuse(Folio folio, bool exclusiveEntry, int otherUsers) => !folio.IsKsm && otherUsers == 0;
 }

@@ -26,7 +26,8 @@ internal sealed class RefcountReusePolicy : CowPolicy
             return false;
         try
         {
-            return !folio.IsKsm && page.MapCount == 1 && folio.RefCount == expected;
+            FreeSwapIfUnused(folio, vma);
+            return !folio.IsKsm && page.MapCount == 1 && folio.RefCount == 1;
         }
         finally
         {
@@ -45,4 +46,7 @@ internal sealed class RefcountReusePolicy : CowPolicy
 
     /// <summary>The Dirty COW fix of 2016 (19be0eaffa3a): FOLL_COW and a dirty entry, set by the COW that just happened.</summary>
     public override bool CanFollowWriteForce(Vma vma, PageTables.Pte pte, Page? page, bool cowBroken) => cowBroken && pte.IsDirty;
+
+    /// <summary>reuse_swap_page(): mapcount plus swap count; blind to GUP references (fixed only by c145e0b47c77 in 5.18).</summary>
+    public override bool SwapInCanReuse(Folio folio, bool exclusiveEntry, int otherUsers) => !folio.IsKsm && otherUsers == 0;
 }

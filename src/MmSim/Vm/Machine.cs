@@ -30,6 +30,7 @@ public sealed class Machine : IDisposable
         Memory = new PhysicalMemory(Options.MemoryBytes, Options.DebugVm);
         Policy = CowPolicy.For(Options.Semantics);
         Ksm = new Ksm.KsmScanner(this);
+        Swap = Options.SwapBytes > 0 ? new Swap.SwapDevice(Memory, Options.SwapBytes) : null;
     }
 
     /// <summary>The options the machine was built with.</summary>
@@ -45,6 +46,9 @@ public sealed class Machine : IDisposable
     internal PtLockPool PtLocks { get; } = new();
 
     internal Ksm.KsmScanner Ksm { get; }
+
+    /// <summary>The swap device, if the machine has one.</summary>
+    internal Swap.SwapDevice? Swap { get; }
 
     /// <summary>Creates a process with an empty address space.</summary>
     public Process CreateProcess()
@@ -104,12 +108,27 @@ public sealed class Machine : IDisposable
             long pageTables = 0;
             foreach (var process in Processes())
                 pageTables += process.PageTablePages;
-            return new MemoryStats(Memory.FreePages, counts.AnonPages, Interlocked.Read(ref _pinnedPages), 0, 0, 0, pageTables, counts.FilePages);
+            return new MemoryStats(Memory.FreePages, counts.AnonPages, Interlocked.Read(ref _pinnedPages), Swap?.UsedSlots ?? 0, 0, 0, pageTables, counts.FilePages);
         }
     }
 
     /// <summary>Walks all state and throws <see cref="MmInvariantException"/> on the first violation.</summary>
     public void CheckInvariants() => InvariantChecker.Check(this);
+
+    /// <summary>
+    /// alloc_pages() for user memory: when no frame is free and there is swap, direct reclaim swaps out
+    /// some of the oldest anonymous pages and the allocation is tried again; null means out of memory.
+    /// </summary>
+    internal PageFlags.Folio? AllocUserFolio(Gfp gfp)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (Memory.AllocFolio(0, gfp | Gfp.Movable) is { } folio)
+                return folio;
+            if (Swap is null || attempt == 3 || global::MmSim.Swap.Reclaim.FromLru(this, 32) == 0)
+                return null;
+        }
+    }
 
     /// <summary>Counts FOLL_PIN pins (NR_FOLL_PIN_ACQUIRED - NR_FOLL_PIN_RELEASED).</summary>
     internal void AddPinnedPages(long delta) => Interlocked.Add(ref _pinnedPages, delta);

@@ -15,7 +15,8 @@ internal static class MadviseOps
             case Advice.Cold:
                 return; // LRU hints: nothing to age without reclaim pressure
             case Advice.PageOut:
-                return; // without a swap device anonymous pages cannot be paged out; page-cache pages stay cached
+                PageOut(mm, start, end);
+                return;
             case Advice.DontNeed:
                 foreach (var vma in AreasIn(mm, start, end))
                     Zap.Range(vma, Math.Max(vma.Start, start), Math.Min(vma.End, end));
@@ -83,6 +84,30 @@ internal static class MadviseOps
             if (fault == VmFault.SigBus)
                 throw new MmException(Errno.EFAULT, $"populating 0x{address:x} beyond the end of its file");
         }
+    }
+
+    /// <summary>
+    /// madvise_pageout(): reclaims the private anonymous pages of the range that only this process maps
+    /// (folio_estimated_sharers() == 1). Without a swap device nothing can be paged out; page-cache pages
+    /// of files stay cached (the simulator's files live in their page cache).
+    /// </summary>
+    private static void PageOut(Mm mm, ulong start, ulong end)
+    {
+        if (mm.Machine.Swap is null)
+            return;
+        var folios = new System.Collections.Generic.List<PageFlags.Folio>();
+        foreach (var vma in AreasIn(mm, start, end))
+        {
+            for (ulong address = Math.Max(vma.Start, start); address < Math.Min(vma.End, end); address += Machine.PageSize)
+            {
+                if (!mm.PageTable.TryGetPteSlot(address, out var slot))
+                    continue;
+                var pte = mm.PageTable.Read(slot);
+                if (pte.Kind == PageTables.PteKind.Present && FaultHandler.VmNormalPage(mm, pte) is { IsAnon: true, IsKsm: false, MapCount: 1 } page)
+                    folios.Add(page.Folio);
+            }
+        }
+        Swap.Reclaim.Pages(mm.Machine, folios);
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ internal static class PageMapReader
             case PteKind.Present:
                 break;
             case PteKind.Swap:
-                return new PageMapEntry(false, true, 0, false, false, true, false, false, false, false, false);
+                return new PageMapEntry(false, true, 0, false, false, false, false, false, false, false, false);
             default:
                 return default;
         }

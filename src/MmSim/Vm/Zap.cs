@@ -10,6 +10,20 @@ namespace MmSim.Vm;
 /// </summary>
 internal static class Zap
 {
+    /// <summary>
+    /// free_swap_and_cache(): one entry less names the slot; if only the swap cache still holds it and
+    /// nothing else uses the cached folio, the folio leaves the cache and is freed (__try_to_reclaim_swap).
+    /// </summary>
+    public static void FreeSwapAndCache(Machine machine, long offset)
+    {
+        var swap = machine.Swap!;
+        swap.Free(offset);
+        if (swap.Count(offset) != 0 || swap.LookupSwapCache(offset) is not { } folio)
+            return;
+        swap.TryFreeSwapCache(folio);
+        folio.Put();
+    }
+
     public static void Range(Vma vma, ulong start, ulong end)
     {
         var pageTable = vma.Mm.PageTable;
@@ -40,10 +54,14 @@ internal static class Zap
                     if (!page.IsAnon && pte.IsDirty)
                         page.Folio.Set(PageFlags.PG.Dirty);
                     AnonRmap.PageRemoveRmap(page);
+                    vma.Mm.Machine.Swap?.TryFreeSwapCache(page.Folio); // free_pages_and_swap_cache()
                     page.Folio.Put();
                 }
                 return;
             case PteKind.Swap:
+                pageTable.Write(slot, Pte.None);
+                FreeSwapAndCache(vma.Mm.Machine, pte.SwapOffset);
+                return;
             case PteKind.Migration:
             case PteKind.DevicePrivate:
             case PteKind.DeviceExclusive:

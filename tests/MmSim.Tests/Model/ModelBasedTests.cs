@@ -8,7 +8,8 @@ using static MmSim.Tests.Model.ReferenceModel;
 namespace MmSim.Tests.Model;
 
 /// <summary>
-/// Seeded random sequences of mmap / write / read / fork / munmap / mprotect / madvise / pin / DMA /
+/// Seeded random sequences of mmap / write / read / fork / munmap / mprotect / madvise (DONTNEED,
+/// PAGEOUT to a swap device) / pin / DMA /
 /// release / exit over several processes, run on the simulator and on <see cref="ReferenceModel"/>:
 /// every read, every DMA read and every errno must agree, and the invariants must hold after each step.
 /// </summary>
@@ -35,7 +36,7 @@ public class ModelBasedTests
     {
         var random = new Random(seed);
         var log = new List<string>();
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 8L << 20, Semantics = semantics, DebugVm = true });
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 8L << 20, SwapBytes = 1L << 20, Semantics = semantics, DebugVm = true });
         long free = machine.Stats.FreePages;
         var model = new ReferenceModel();
         var sims = new Dictionary<ModelProcess, Process>();
@@ -151,6 +152,13 @@ public class ModelBasedTests
                         {
                             Assert.Equal(Errno.ENOMEM, Assert.Throws<MmException>(() => sim.Madvise(address, Page, Advice.DontNeed)).Errno);
                         }
+                        break;
+                    }
+                    case < 78: // madvise(PAGEOUT) one page: contents must survive the round trip through swap
+                    {
+                        log.Add($"{Name(sim)} pageout slot {slot}");
+                        if (mp.Slots[slot] is not null)
+                            sim.Madvise(address, Page, Advice.PageOut);
                         break;
                     }
                     case < 80: // exit

@@ -1,0 +1,59 @@
+using System;
+using System.Threading;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Vm;
+
+namespace MmSim.Rmap;
+
+/// <summary>
+/// rmap_walk_anon() (mm/rmap.c): visits every entry that maps an anonymous page, through the areas on its
+/// anon_vma's chain, under the anon_vma root lock. PT locks are only tried: reclaim must never wait for
+/// a lock a faulting thread holds while it allocates, and skips an entry it cannot lock (the kernel
+/// skips busy folios the same way).
+/// </summary>
+internal static class RmapWalk
+{
+    /// <summary>
+    /// Calls <paramref name="visit"/> with each (area, address, slot) whose present entry maps
+    /// <paramref name="page"/>, with that slot's PT lock held; <paramref name="visit"/> returns false to stop.
+    /// Returns false if the walk stopped, or skipped an entry it could not lock.
+    /// </summary>
+    public static bool Anon(Page page, Func<Vma, ulong, PteSlot, Pte, bool> visit)
+    {
+        var folio = page.Folio;
+        if (!folio.IsAnon || folio.IsKsm || page.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is not { } anonVma)
+            return false;
+        lock (anonVma.Root)
+        {
+            foreach (var vma in anonVma.Vmas.ToArray())
+            {
+                ulong index = folio.Index;
+                if (index < vma.PgOff)
+                    continue;
+                ulong address = vma.Start + ((index - vma.PgOff) << PageTable.PageShift);
+                if (address >= vma.End)
+                    continue;
+                var pageTable = vma.Mm.PageTable;
+                if (!pageTable.TryGetPteSlot(address, out var slot))
+                    continue;
+                object ptl = pageTable.PtLock(slot);
+                if (Monitor.IsEntered(ptl) || !Monitor.TryEnter(ptl))
+                    return false;
+                try
+                {
+                    var pte = pageTable.Read(slot);
+                    if (pte.Kind != PteKind.Present || pte.IsSpecial || pte.Pfn != page.Pfn)
+                        continue;
+                    if (!visit(vma, address, slot, pte))
+                        return false;
+                }
+                finally
+                {
+                    Monitor.Exit(ptl);
+                }
+            }
+        }
+        return true;
+    }
+}

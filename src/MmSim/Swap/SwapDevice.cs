@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using MmSim.Diagnostics;
+using MmSim.PageFlags;
+using MmSim.Physical;
+
+namespace MmSim.Swap;
+
+/// <summary>
+/// A swap device and its swap cache (mm/swapfile.c, mm/swap_state.c). swap_map[offset] counts the swap
+/// entries that name a slot, with SWAP_HAS_CACHE while a folio for the slot sits in the swap cache;
+/// slot 0 is the header and never used. A folio in the swap cache has PG_swapcache, its slot in
+/// page_private, and one reference held by the cache.
+/// </summary>
+internal sealed class SwapDevice
+{
+    /// <summary>SWAP_HAS_CACHE.</summary>
+    public const byte HasCache = 0x40;
+
+    /// <summary>SWAP_MAP_MAX: the most entries one slot counts without continuation pages.</summary>
+    public const byte MapMax = 0x3e;
+
+    private readonly PhysicalMemory _memory;
+    private readonly byte[] _map;
+    private readonly byte[]?[] _slots;
+    private readonly Dictionary<long, Folio> _cache = new();
+    private int _cursor = 1;
+
+    public SwapDevice(PhysicalMemory memory, long bytes)
+    {
+        _memory = memory;
+        long slots = bytes / PhysicalMemory.PageSize;
+        if (slots < 2 || slots > int.MaxValue)
+            throw new MmException(Errno.EINVAL, $"a swap device of {bytes} bytes holds no usable slot");
+        _map = new byte[slots];
+        _slots = new byte[]?[slots];
+    }
+
+    /// <summary>si-&gt;lock.</summary>
+    public object Lock { get; } = new();
+
+    /// <summary>Slots in use (inuse_pages).</summary>
+    public long UsedSlots { get; private set; }
+
+    public int Slots => _map.Length;
+
+    /// <summary>The swap_map count of a slot, SWAP_HAS_CACHE aside.</summary>
+    public int Count(long offset)
+    {
+        lock (Lock)
+            return _map[offset] & ~HasCache;
+    }
+
+    public bool InUse(long offset)
+    {
+        lock (Lock)
+            return _map[offset] != 0;
+    }
+
+    /// <summary>get_swap_pages() + add_to_swap_cache(): a free slot now caching <paramref name="folio"/>; -1 when swap is full.</summary>
+    public long AddToSwapCache(Folio folio)
+    {
+        lock (Lock)
+        {
+            for (int tries = 1; tries < _map.Length; tries++)
+            {
+                int offset = _cursor;
+                _cursor = _cursor + 1 < _map.Length ? _cursor + 1 : 1;
+                if (_map[offset] != 0)
+                    continue;
+                _map[offset] = HasCache;
+                UsedSlots++;
+                folio.RefAdd(1);
+                folio.Set(PG.SwapBacked);
+                folio.Head.Set(PG.OwnerPriv1); // PG_swapcache
+                folio.SetPrivate((ulong)offset);
+                _cache.Add(offset, folio);
+                return offset;
+            }
+            return -1;
+        }
+    }
+
+    /// <summary>swap_cache_get_folio() / lookup_swap_cache(): the cached folio with a reference for the caller.</summary>
+    public Folio? LookupSwapCache(long offset)
+    {
+        lock (Lock)
+        {
+            if (!_cache.TryGetValue(offset, out var folio))
+                return null;
+            folio.Get();
+            return folio;
+        }
+    }
+
+    /// <summary>
+    /// read_swap_cache_async() + swap_readpage(): <paramref name="fresh"/> takes the slot's bytes into the swap
+    /// cache, unless another fault cached the slot first; returns the cached folio with a reference.
+    /// </summary>
+    public Folio ReadIntoSwapCache(long offset, Folio fresh)
+    {
+        lock (Lock)
+        {
+            MmBug.On((_map[offset] & ~HasCache) == 0, $"swap-in of free slot {offset}");
+            if (_cache.TryGetValue(offset, out var cached))
+            {
+                cached.Get();
+                return cached;
+            }
+            _map[offset] |= HasCache;
+            fresh.RefAdd(1);
+            fresh.Set(PG.SwapBacked);
+            fresh.Head.Set(PG.OwnerPriv1);
+            fresh.SetPrivate((ulong)offset);
+            fresh.Head.WriteContents(0, _slots[offset] ?? new byte[PhysicalMemory.PageSize]);
+            fresh.Head.Set(PG.Uptodate);
+            _cache.Add(offset, fresh);
+            return fresh;
+        }
+    }
+
+    /// <summary>swap_writepage(): the folio's bytes go to its slot.</summary>
+    public void WritePage(long offset, Page page)
+    {
+        var bytes = new byte[PhysicalMemory.PageSize];
+        page.ReadContents(0, bytes);
+        lock (Lock)
+            _slots[offset] = bytes;
+    }
+
+    /// <summary>swap_duplicate(): one more entry names the slot; false at SWAP_MAP_MAX.</summary>
+    public bool Duplicate(long offset)
+    {
+        lock (Lock)
+        {
+            MmBug.On(_map[offset] == 0, $"swap_duplicate of free slot {offset}");
+            if ((_map[offset] & ~HasCache) >= MapMax)
+                return false;
+            _map[offset]++;
+            return true;
+        }
+    }
+
+    /// <summary>swap_free(): one entry less; a slot with no entries and no cached folio is free again.</summary>
+    public void Free(long offset)
+    {
+        lock (Lock)
+        {
+            MmBug.On((_map[offset] & ~HasCache) == 0, $"swap_free of slot {offset} that no entry names");
+            _map[offset]--;
+            ReleaseIfUnused(offset);
+        }
+    }
+
+    /// <summary>delete_from_swap_cache(): the folio leaves the cache and the cache drops its reference.</summary>
+    public void DeleteFromSwapCache(Folio folio)
+    {
+        long offset = (long)folio.Private;
+        lock (Lock)
+        {
+            MmBug.On(!_cache.Remove(offset), folio.Head, "delete_from_swap_cache of a folio that is not cached");
+            _map[offset] &= unchecked((byte)~HasCache);
+            ReleaseIfUnused(offset);
+        }
+        folio.Head.Clear(PG.OwnerPriv1);
+        folio.SetPrivate(0);
+        folio.Put();
+    }
+
+    /// <summary>
+    /// free_swap_cache() / try_to_free_swap(): a swap-cache folio that nothing maps and whose slot no entry
+    /// names leaves the swap cache, so that the caller's put can free it. The kernel does this when the
+    /// TLB batch drops a page and leaves other such pages to reclaim; the simulator does it on every
+    /// last put, so that a machine whose processes exited and whose references were released holds no
+    /// anonymous page and no swap slot (API.md).
+    /// </summary>
+    public void TryFreeSwapCache(Folio folio)
+    {
+        if (!folio.IsSwapCache || folio.Head.MapCount != 0 || !folio.TryRefAdd(1))
+            return;
+        if (folio.TryLock())
+        {
+            if (folio.IsSwapCache && Count((long)folio.Private) == 0)
+                DeleteFromSwapCache(folio);
+            folio.Unlock();
+        }
+        folio.Put(); // our reference; the last one frees the folio, unlocked
+    }
+
+    /// <summary>The cached folio of a slot without a reference (for checks).</summary>
+    public Folio? Peek(long offset)
+    {
+        lock (Lock)
+            return _cache.TryGetValue(offset, out var folio) ? folio : null;
+    }
+
+    /// <summary>A copy of swap_map (for checks).</summary>
+    public byte[] SnapshotMap()
+    {
+        lock (Lock)
+            return (byte[])_map.Clone();
+    }
+
+    /// <summary>Every cached folio (for checks).</summary>
+    public IReadOnlyList<(long Offset, Folio Folio)> Cached()
+    {
+        lock (Lock)
+        {
+            var list = new List<(long, Folio)>();
+            foreach (var pair in _cache)
+                list.Add((pair.Key, pair.Value));
+            return list;
+        }
+    }
+
+    private void ReleaseIfUnused(long offset)
+    {
+        if (_map[offset] != 0)
+            return;
+        _slots[offset] = null;
+        UsedSlots--;
+    }
+}
