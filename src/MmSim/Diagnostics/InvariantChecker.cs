@@ -20,6 +20,7 @@ internal sealed class InvariantChecker
     private readonly Dictionary<int, int> _mapCounts = new();      // pfn -> PTEs mapping it
     private readonly Dictionary<int, long> _expectedRefs = new();  // folio head pfn -> references accounted for
     private readonly Dictionary<long, int> _swapRefs = new();      // swap slot -> swap entries naming it
+    private readonly Dictionary<int, int> _pmdCounts = new();      // THP head pfn -> PMDs mapping it
     private readonly HashSet<int> _tablePages = new();
 
     private InvariantChecker(Machine machine)
@@ -50,7 +51,35 @@ internal sealed class InvariantChecker
             Require(vma.Start < vma.End && vma.Start >= previousEnd, $"{process}: areas overlap or are unsorted at {vma}");
             previousEnd = vma.End;
         }
-        WalkTables(mm, mm.PageTable.PgdPfn, PageTable.PgdShift, 0, (address, pte) => CheckEntry(process, address, pte));
+        WalkTables(mm, mm.PageTable.PgdPfn, PageTable.PgdShift, 0, (address, pte) => CheckEntry(process, address, pte), (address, pmd) => CheckHugePmd(process, address, pmd));
+        foreach (int deposited in mm.PageTable.DepositedTables())
+        {
+            Require(_tablePages.Add(deposited), $"{process}: deposited page table 0x{deposited:x} is used twice");
+            Require(PageType.Is(mm.Memory.Map, deposited, PageType.Table), $"{process}: deposited page table 0x{deposited:x} is not of type PageTable");
+        }
+    }
+
+    /// <summary>A huge PMD: a THP mapped whole (head exclusivity for I1) or the huge zero page.</summary>
+    private void CheckHugePmd(Process process, ulong address, Pte pmd)
+    {
+        var mm = process.Mm;
+        var vma = mm.VmaLookup(address);
+        Require(vma is not null && vma.Start <= address && address + PageTable.PmdSize <= vma.End, $"{process}: huge PMD at 0x{address:x} is not inside one area");
+        if (pmd.IsSpecial)
+        {
+            Require(_machine.HugeZeroPageIfAllocated is { } zero && zero.Head.Pfn == pmd.Pfn && !pmd.IsWrite, $"{process}: special huge PMD at 0x{address:x} is not the R/O huge zero page");
+            return;
+        }
+        var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
+        Require(folio.IsTransHuge && folio.Order == Thp.HugePmd.Order && folio.Head.Pfn == pmd.Pfn, $"{process}: huge PMD at 0x{address:x} maps pfn 0x{pmd.Pfn:x}, not the head of a THP");
+        Add(_pmdCounts, (int)pmd.Pfn, 1);
+        Add(_expectedRefs, (int)pmd.Pfn, 1);
+        if (pmd.IsWrite)
+        {
+            Require(vma!.Flags.HasFlag(VmFlags.Write), $"{process}: writable huge PMD at 0x{address:x} in {vma}");
+            if (_tracksExclusivity)
+                Require(folio.Head.IsAnonExclusive, $"I1: {process}: writable huge PMD at 0x{address:x} maps a THP whose head is not exclusive");
+        }
     }
 
     private void CheckEntry(Process process, ulong address, Pte pte)
@@ -101,7 +130,7 @@ internal sealed class InvariantChecker
 
     private delegate void EntryVisitor(ulong address, Pte pte);
 
-    private void WalkTables(Mm mm, int table, int shift, ulong tableBase, EntryVisitor visit)
+    private void WalkTables(Mm mm, int table, int shift, ulong tableBase, EntryVisitor visit, EntryVisitor visitHuge)
     {
         Require(_tablePages.Add(table), $"page-table page 0x{table:x} is used twice");
         var memory = mm.Memory;
@@ -115,8 +144,10 @@ internal sealed class InvariantChecker
             ulong address = tableBase + ((ulong)i << shift);
             if (shift == PageTable.PageShift)
                 visit(address, entry);
+            else if (shift == PageTable.PmdShift && entry.IsHuge)
+                visitHuge(address, entry);
             else
-                WalkTables(mm, (int)entry.Pfn, shift - 9, address, visit);
+                WalkTables(mm, (int)entry.Pfn, shift - 9, address, visit, visitHuge);
         }
     }
 
@@ -144,7 +175,7 @@ internal sealed class InvariantChecker
                 int refs = gup.CountsAsPins && policy.TracksPins ? (folio.IsLarge ? 1 : Gup.PinCounting.Bias) : 1;
                 Add(_expectedRefs, (int)folio.Head.Pfn, refs);
                 if (gup.CountsAsPins && _tracksExclusivity && page.IsAnon)
-                    Require(page.IsAnonExclusive, $"I2: pinned anonymous page pfn 0x{page.Pfn:x} is not exclusive");
+                    Require(page.IsAnonExclusive || (folio.IsLarge && folio.Head.IsAnonExclusive), $"I2: pinned anonymous page pfn 0x{page.Pfn:x} is not exclusive");
             }
             if (gup.CountsAsPins)
                 pinned += gup.Count;
@@ -196,9 +227,9 @@ internal sealed class InvariantChecker
             var folio = page.Folio;
             allocated += folio.NrPages;
             long refs = _expectedRefs.TryGetValue(pfn, out long r) ? r : 0;
-            if (page.IsZeroPage)
+            if (page.IsZeroPage || (_machine.HugeZeroPageIfAllocated is { } hugeZero && hugeZero.Head.Pfn == pfn))
             {
-                Require(folio.RefCount == 1 + refs, $"zero page refcount {folio.RefCount}, expected {1 + refs}");
+                Require(folio.RefCount == 1 + refs, $"zero page 0x{pfn:x} refcount {folio.RefCount}, expected {1 + refs}");
             }
             else if (_tablePages.Contains(pfn))
             {
@@ -209,13 +240,16 @@ internal sealed class InvariantChecker
                 Require(refs > 0, $"leak: frame 0x{pfn:x} is allocated (refcount {folio.RefCount}) but nothing maps, caches or references it{Environment.NewLine}{PageDump.Format(page, "leaked")}");
                 Require(folio.RefCount == refs, $"frame 0x{pfn:x}: refcount {folio.RefCount}, but {refs} references are accounted for{Environment.NewLine}{PageDump.Format(page, "refcount mismatch")}");
                 Require(folio.IsSwapCache || !folio.Head.IsAnon || folio.Head.Test(PG.SwapBacked), $"anonymous frame 0x{pfn:x} is not PG_swapbacked");
+                int pmds = _pmdCounts.TryGetValue(pfn, out int p) ? p : 0;
+                Require(folio.EntireMapcount == pmds, $"THP 0x{pfn:x}: compound_mapcount {folio.EntireMapcount}, but {pmds} PMDs map it");
+                Require(!folio.IsLarge || folio.Pincount <= folio.RefCount, $"folio 0x{pfn:x}: pincount {folio.Pincount} above refcount {folio.RefCount}");
                 for (int i = 0; i < folio.NrPages; i++)
                 {
                     var sub = folio.Page(i);
                     int mapped = _mapCounts.TryGetValue((int)sub.Pfn, out int m) ? m : 0;
-                    Require(sub.MapCount == mapped, $"frame 0x{sub.Pfn:x}: mapcount {sub.MapCount}, but {mapped} entries map it");
+                    Require(sub.PteMapCount == mapped, $"frame 0x{sub.Pfn:x}: mapcount {sub.PteMapCount}, but {mapped} entries map it");
                     if (sub.IsAnon && !sub.IsKsm && _tracksExclusivity && sub.IsAnonExclusive)
-                        Require(mapped <= 1, $"I6: exclusive frame 0x{sub.Pfn:x} is mapped {mapped} times");
+                        Require(mapped + pmds <= 1, $"I6: exclusive frame 0x{sub.Pfn:x} is mapped {mapped + pmds} times");
                 }
             }
             pfn += folio.NrPages;

@@ -3,6 +3,7 @@ using MmSim.PageFlags;
 using MmSim.PageTables;
 using MmSim.Physical;
 using MmSim.Rmap;
+using MmSim.Thp;
 using MmSim.Vm;
 
 namespace MmSim.Faults;
@@ -19,8 +20,51 @@ internal static class FaultHandler
         MmBug.On((flags & (FaultFlags.Write | FaultFlags.Unshare)) == (FaultFlags.Write | FaultFlags.Unshare),
             "FAULT_FLAG_WRITE and FAULT_FLAG_UNSHARE together");
         var pageTable = vma.Mm.PageTable;
-        if (!pageTable.TryAllocPteSlot(address, out var slot))
+        if (!pageTable.TryAllocPmdSlot(address, out var pmdSlot))
             return VmFault.Oom;
+        // __handle_mm_fault(): the PMD level first (a THP, the huge zero page), then the PTE level
+        while (true)
+        {
+            var pmd = pageTable.Read(pmdSlot);
+            if (pmd.IsNone && HugePmd.VmaSuitable(vma, address))
+            {
+                var huge = HugePmd.DoAnonymousPage(vma, pmdSlot, address, flags);
+                if (huge != VmFault.NeedPage)
+                    return huge;
+            }
+            else if (pmd.IsHuge)
+            {
+                lock (pageTable.PtLock(pmdSlot))
+                {
+                    pmd = pageTable.Read(pmdSlot);
+                    if (!pmd.IsHuge)
+                        continue;
+                    if ((flags & (FaultFlags.Write | FaultFlags.Unshare)) == 0 || pmd.IsWrite)
+                    {
+                        if ((flags & FaultFlags.Write) != 0 && !pmd.IsDirty)
+                            pageTable.Write(pmdSlot, pmd.WithDirty());
+                        return VmFault.Ok;
+                    }
+                    if (HugePmd.DoWpPage(vma, pmdSlot, pmd, address, flags) != VmFault.NeedPage)
+                        return VmFault.Ok;
+                }
+            }
+            switch (pageTable.AllocPteSlotForFault(address, out var slot))
+            {
+                case PteAlloc.NoMemory:
+                    return VmFault.Oom;
+                case PteAlloc.Huge:
+                    continue; // a THP appeared meanwhile
+                default:
+                    return HandlePteLevel(vma, slot, address, flags);
+            }
+        }
+    }
+
+    /// <summary>The PTE level: allocations happen without the PT lock, then the handler runs again.</summary>
+    private static VmFault HandlePteLevel(Vma vma, PteSlot slot, ulong address, FaultFlags flags)
+    {
+        var pageTable = vma.Mm.PageTable;
         var newPage = new FaultPage();
         try
         {

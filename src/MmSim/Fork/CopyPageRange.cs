@@ -26,6 +26,17 @@ internal static class CopyPageRange
         {
             for (ulong address = src.Start; address < src.End; address += Machine.PageSize)
             {
+                if ((address & (PageTable.PmdSize - 1)) == 0)
+                {
+                    switch (CopyHugePmd(dst, src, address))
+                    {
+                        case VmFault.Oom:
+                            return false;
+                        case VmFault.Ok:
+                            address += PageTable.PmdSize - Machine.PageSize; // copied as one PMD
+                            continue;
+                    }
+                }
                 if (!srcMm.PageTable.TryGetPteSlot(address, out var srcSlot))
                 {
                     address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
@@ -55,6 +66,49 @@ internal static class CopyPageRange
             prealloc.Release();
             if (cow)
                 srcMm.WriteProtectSeqBump(); // raw_write_seqcount_end
+        }
+    }
+
+    /// <summary>
+    /// copy_huge_pmd(): a PMD-mapped THP (or the huge zero page) is shared with the child as one PMD, R/O on
+    /// both sides, unless the parent may have it pinned: then the parent's PMD is split and the PTE level
+    /// copies the pinned subpages (NeedPage: "not a huge PMD (any more), copy PTEs").
+    /// </summary>
+    private static VmFault CopyHugePmd(Vma dst, Vma src, ulong address)
+    {
+        var srcTable = src.Mm.PageTable;
+        if (!srcTable.TryGetPmdSlot(address, out var srcSlot) || !srcTable.Read(srcSlot).IsHuge)
+            return VmFault.NeedPage;
+        var dstTable = dst.Mm.PageTable;
+        if (!dstTable.TryAllocPmdSlot(address, out var dstSlot) || !dstTable.TryDepositTable(dstSlot))
+            return VmFault.Oom;
+        lock (srcTable.PtLock(srcSlot))
+        {
+            var pmd = srcTable.Read(srcSlot);
+            if (!pmd.IsHuge)
+            {
+                dstTable.ZapDepositedTable(dstSlot);
+                return VmFault.NeedPage;
+            }
+            if (!pmd.IsSpecial)
+            {
+                var folio = src.Mm.Memory.PfnToPage(pmd.Pfn).Folio;
+                folio.Get();
+                if (!AnonRmap.PageTryDupAnonRmapCompound(folio, src))
+                {
+                    folio.Put();
+                    dstTable.ZapDepositedTable(dstSlot);
+                    Thp.HugePmd.SplitLocked(src, srcSlot, address);
+                    return VmFault.NeedPage;
+                }
+            }
+            if (src.IsCowMapping && pmd.IsWrite)
+            {
+                pmd = pmd.WithoutWrite();
+                srcTable.Write(srcSlot, pmd);
+            }
+            MmBug.On(!dstTable.TryInstallHugePmd(dstSlot, () => pmd), $"fork: the child's PMD at 0x{address:x} is populated already");
+            return VmFault.Ok;
         }
     }
 

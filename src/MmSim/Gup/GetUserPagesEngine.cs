@@ -131,34 +131,41 @@ internal static class GetUserPagesEngine
         Unshare,
     }
 
-    /// <summary>follow_page_pte(): takes the page if the entry allows this access, else says which fault is needed.</summary>
+    /// <summary>
+    /// follow_page_pte() / follow_trans_huge_pmd(): takes the page if the entry allows this access, else says
+    /// which fault is needed. For a PMD-mapped THP the head decides exclusivity, and the subpage is returned.
+    /// </summary>
     private static Need Follow(Vma vma, ulong address, GupFlags flags, bool pin, GupGrab? grab, bool cowBroken, out Page page)
     {
         page = default;
         var mm = vma.Mm;
-        if (!mm.PageTable.TryGetPteSlot(address, out var slot))
+        if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
             return Need.Fault;
         lock (mm.PageTable.PtLock(slot))
         {
-            var pte = mm.PageTable.Read(slot);
-            if (pte.Kind != PteKind.Present)
+            var entry = mm.PageTable.Read(slot);
+            if (entry.Kind != PteKind.Present || entry.IsHuge != huge)
                 return Need.Fault;
-            var mapped = pte.IsSpecial ? mm.Memory.ZeroPage : mm.Memory.PfnToPage(pte.Pfn);
+            var mapped = entry.IsSpecial
+                ? huge ? mm.Machine.HugeZeroPageIfAllocated!.Value.Head : mm.Memory.ZeroPage
+                : mm.Memory.PfnToPage(entry.Pfn);
+            var normal = entry.IsSpecial ? (Page?)null : mapped;
             bool write = (flags & GupFlags.Write) != 0;
-            if (write && !pte.IsWrite &&
-                ((flags & GupFlags.Force) == 0 || !mm.Machine.Policy.CanFollowWriteForce(vma, pte, FaultHandler.VmNormalPage(mm, pte), cowBroken)))
+            if (write && !entry.IsWrite &&
+                ((flags & GupFlags.Force) == 0 || !mm.Machine.Policy.CanFollowWriteForce(vma, entry, normal, cowBroken)))
                 return Need.Fault;
-            if (!pte.IsWrite && mm.Machine.Policy.GupMustUnshare(vma, mapped, pin, (flags & GupFlags.Longterm) != 0))
+            if (!entry.IsWrite && mm.Machine.Policy.GupMustUnshare(vma, mapped, pin, (flags & GupFlags.Longterm) != 0))
                 return Need.Unshare;
+            var target = huge ? mm.Memory.PfnToPage(PageTable.LeafPfn(entry, huge, address)) : mapped;
             if (grab is { } how)
             {
-                how.Grab(mapped);
+                how.Grab(target);
                 if (how == GupGrab.Pin && mapped.IsAnon && mm.Machine.Policy.TracksExclusivity)
                     MmBug.VmOn(!mapped.IsAnonExclusive, mapped, "pinned an anonymous page that is not exclusive");
-                if (write && !pte.IsDirty)
-                    mm.PageTable.Write(slot, pte.WithDirty()); // FOLL_TOUCH
+                if (write && !entry.IsDirty)
+                    mm.PageTable.Write(slot, entry.WithDirty()); // FOLL_TOUCH
             }
-            page = mapped;
+            page = target;
             return Need.Nothing;
         }
     }
@@ -180,16 +187,18 @@ internal static class GetUserPagesEngine
             for (; got < pages.Length; got++)
             {
                 ulong address = start + (ulong)got * Machine.PageSize;
-                if (!mm.PageTable.TryGetPteSlot(address, out var slot))
+                if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
                     break;
                 var pte = mm.PageTable.Read(slot);
-                if (pte.Kind != PteKind.Present || pte.IsProtNone || pte.IsSpecial || (write && !pte.IsWrite))
+                if (pte.Kind != PteKind.Present || pte.IsHuge != huge || pte.IsProtNone || pte.IsSpecial || (write && !pte.IsWrite))
                     break;
-                var page = mm.Memory.PfnToPage(pte.Pfn);
+                var page = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address));
                 if (!grab.TryGrab(page))
                     break;
+                // gup_huge_pmd(): the head decides whether a R/O pin must unshare
+                var decides = huge ? page.Folio.Head : page;
                 if (mm.PageTable.Read(slot) != pte ||
-                    (!pte.IsWrite && mm.Machine.Policy.GupMustUnshare(null, page, pin, (flags & GupFlags.Longterm) != 0)))
+                    (!pte.IsWrite && mm.Machine.Policy.GupMustUnshare(null, decides, pin, (flags & GupFlags.Longterm) != 0)))
                 {
                     grab.Release(page, tracksExclusivity: false);
                     break;

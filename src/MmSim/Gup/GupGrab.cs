@@ -42,7 +42,7 @@ internal static class GupGrabExtensions
 
     /// <summary>
     /// gup_put_folio(); for a pin, sanity_check_pinned_pages() first (CONFIG_DEBUG_VM): a pinned anon page
-    /// must still be exclusive.
+    /// must still be exclusive (for a large folio: its head or the subpage).
     /// </summary>
     public static void Release(this GupGrab grab, Page page, bool tracksExclusivity)
     {
@@ -52,8 +52,9 @@ internal static class GupGrabExtensions
             folio.Put();
             return;
         }
+        // a THP is exclusive through its head (PMD-mapped) or the pinned subpage (PTE-mapped)
         if (tracksExclusivity && page.IsAnon)
-            MmBug.VmOn(!page.IsAnonExclusive, page, "unpinning an anonymous page that is not exclusive");
+            MmBug.VmOn(!page.IsAnonExclusive && !(folio.IsLarge && folio.Head.IsAnonExclusive), page, "unpinning an anonymous page that is not exclusive");
         if (folio.IsLarge)
         {
             folio.AddPincount(-1);

@@ -76,6 +76,9 @@ public readonly struct Page : IEquatable<Page>
         }
     }
 
+    /// <summary>This subpage's own PTE mappings (_mapcount + 1), PMD mappings of the folio aside.</summary>
+    internal int PteMapCount => PageType.HasType(Map, Index) ? 0 : Map.MapCount[Index] + 1;
+
     /// <summary>atomic_inc_and_test(&amp;page-&gt;_mapcount): adds a PTE mapping; true if it is the first.</summary>
     internal bool IncMapCount() => Interlocked.Increment(ref Map.MapCount[Index]) == 0;
 

@@ -24,6 +24,7 @@ internal sealed class PageTable
     private readonly PhysicalMemory _memory;
     private readonly PtLockPool _locks;
     private readonly object _populateLock = new(); // mm->page_table_lock
+    private readonly System.Collections.Generic.Dictionary<PteSlot, int> _deposited = new(); // pgtable_trans_huge_deposit()
 
     private PageTable(PhysicalMemory memory, PtLockPool locks, int pgdPfn)
     {
@@ -46,6 +47,111 @@ internal sealed class PageTable
 
     /// <summary>The split PT lock of a PTE table (pte_lockptr).</summary>
     public object PtLock(PteSlot slot) => _locks[(int)_memory.Map.Private[slot.TablePfn]];
+
+    /// <summary>The PMD slot for <paramref name="address"/> (pmd_offset) if the PGD and PUD levels exist.</summary>
+    public bool TryGetPmdSlot(ulong address, out PteSlot slot)
+    {
+        slot = default;
+        int table = PgdPfn;
+        for (int shift = PgdShift; shift > PmdShift; shift -= 9)
+        {
+            var entry = Read(table, IndexAt(address, shift));
+            if (!entry.IsPresent)
+                return false;
+            table = (int)entry.Pfn;
+        }
+        slot = new PteSlot(table, IndexAt(address, PmdShift));
+        return true;
+    }
+
+    /// <summary>pmd_alloc(): the PMD slot for <paramref name="address"/>, allocating the upper tables; false on ENOMEM.</summary>
+    public bool TryAllocPmdSlot(ulong address, out PteSlot slot)
+    {
+        slot = default;
+        int table = PgdPfn;
+        for (int shift = PgdShift; shift > PmdShift; shift -= 9)
+        {
+            if (!TryPopulate(table, IndexAt(address, shift), out table))
+                return false;
+        }
+        slot = new PteSlot(table, IndexAt(address, PmdShift));
+        return true;
+    }
+
+    /// <summary>
+    /// pgtable_trans_huge_deposit(): a huge PMD keeps a PTE table in reserve, so that splitting it never
+    /// needs memory. Returns false on ENOMEM.
+    /// </summary>
+    public bool TryDepositTable(PteSlot pmdSlot)
+    {
+        int table = AllocTablePage(_memory, _locks);
+        if (table < 0)
+            return false;
+        lock (_populateLock)
+        {
+            _deposited.Add(pmdSlot, table);
+            TablePages++;
+        }
+        return true;
+    }
+
+    /// <summary>pgtable_trans_huge_withdraw(): the reserved PTE table of a huge PMD.</summary>
+    public int WithdrawTable(PteSlot pmdSlot)
+    {
+        lock (_populateLock)
+        {
+            MmBug.On(!_deposited.Remove(pmdSlot, out int table), $"no PTE table deposited for PMD slot {pmdSlot}");
+            return table;
+        }
+    }
+
+    /// <summary>zap_deposited_table(): frees the reserve of a huge PMD that goes away.</summary>
+    public void ZapDepositedTable(PteSlot pmdSlot)
+    {
+        int table = WithdrawTable(pmdSlot);
+        lock (_populateLock)
+        {
+            FreeTablePage(table);
+            TablePages--;
+        }
+    }
+
+    /// <summary>pmd_populate(): points a PMD at a (withdrawn) PTE table; the caller holds the PMD lock.</summary>
+    public void PopulatePmd(PteSlot pmdSlot, int table) => Write(pmdSlot, Pte.Present(table, write: true));
+
+    /// <summary>The tables reserved by huge PMDs (for checks).</summary>
+    public System.Collections.Generic.IReadOnlyCollection<int> DepositedTables()
+    {
+        lock (_populateLock)
+            return new System.Collections.Generic.List<int>(_deposited.Values);
+    }
+
+    /// <summary>
+    /// The leaf entry that maps <paramref name="address"/>: a huge PMD (<paramref name="huge"/>) or a PTE slot;
+    /// false if the tables down to it do not exist.
+    /// </summary>
+    public bool TryGetLeaf(ulong address, out PteSlot slot, out bool huge)
+    {
+        slot = default;
+        huge = false;
+        if (!TryGetPmdSlot(address, out var pmdSlot))
+            return false;
+        var pmd = Read(pmdSlot);
+        if (pmd.IsHuge)
+        {
+            slot = pmdSlot;
+            huge = true;
+            return true;
+        }
+        if (!pmd.IsPresent)
+            return false;
+        slot = new PteSlot((int)pmd.Pfn, IndexAt(address, PageShift));
+        return true;
+    }
+
+    /// <summary>The frame a leaf maps for <paramref name="address"/>: a huge PMD maps 512 in a row.</summary>
+    public static long LeafPfn(Pte leaf, bool huge, ulong address) =>
+        huge ? leaf.Pfn + (long)((address >> PageShift) & (PtrsPerTable - 1)) : leaf.Pfn;
 
     /// <summary>The PTE slot for <paramref name="address"/> if every upper level exists.</summary>
     public bool TryGetPteSlot(ulong address, out PteSlot slot)
@@ -70,28 +176,70 @@ internal sealed class PageTable
         int table = PgdPfn;
         for (int shift = PgdShift; shift > PageShift; shift -= 9)
         {
-            int index = IndexAt(address, shift);
-            var entry = Read(table, index);
-            if (!entry.IsPresent)
-            {
-                lock (_populateLock)
-                {
-                    entry = Read(table, index);
-                    if (!entry.IsPresent)
-                    {
-                        int child = AllocTablePage(_memory, _locks);
-                        if (child < 0)
-                            return false;
-                        TablePages++;
-                        entry = Pte.Present(child, write: true);
-                        Write(table, index, entry);
-                    }
-                }
-            }
-            MmBug.On(entry.IsHuge, $"huge entry at 0x{address:x} where a table was expected");
-            table = (int)entry.Pfn;
+            if (!TryPopulate(table, IndexAt(address, shift), out table))
+                return false;
         }
         slot = new PteSlot(table, IndexAt(address, PageShift));
+        return true;
+    }
+
+    /// <summary>
+    /// __pte_alloc() for the fault path: like <see cref="TryAllocPteSlot"/>, but a huge PMD that appeared
+    /// meanwhile (another fault installed a THP) is reported instead of being a bug.
+    /// </summary>
+    public PteAlloc AllocPteSlotForFault(ulong address, out PteSlot slot)
+    {
+        slot = default;
+        if (!TryAllocPmdSlot(address, out var pmdSlot))
+            return PteAlloc.NoMemory;
+        lock (_populateLock) // huge PMDs are installed under the same lock (TryInstallHugePmd)
+        {
+            if (Read(pmdSlot).IsHuge)
+                return PteAlloc.Huge;
+            return TryAllocPteSlot(address, out slot) ? PteAlloc.Ok : PteAlloc.NoMemory;
+        }
+    }
+
+    /// <summary>
+    /// set_pmd_at() of a new huge PMD, if the PMD is still empty (pmd_none, rechecked under the lock that
+    /// PTE-table population takes too); <paramref name="prepare"/> runs only then, and builds the entry.
+    /// </summary>
+    public bool TryInstallHugePmd(PteSlot pmdSlot, System.Func<Pte> prepare)
+    {
+        lock (_populateLock)
+        {
+            if (!Read(pmdSlot).IsNone)
+                return false;
+            Write(pmdSlot, prepare());
+            return true;
+        }
+    }
+
+    /// <summary>The table an upper-level entry points to, allocated if missing; false on ENOMEM.</summary>
+    private bool TryPopulate(int table, int index, out int child)
+    {
+        var entry = Read(table, index);
+        if (!entry.IsPresent)
+        {
+            lock (_populateLock)
+            {
+                entry = Read(table, index);
+                if (!entry.IsPresent)
+                {
+                    int fresh = AllocTablePage(_memory, _locks);
+                    if (fresh < 0)
+                    {
+                        child = -1;
+                        return false;
+                    }
+                    TablePages++;
+                    entry = Pte.Present(fresh, write: true);
+                    Write(table, index, entry);
+                }
+            }
+        }
+        MmBug.On(entry.IsHuge, $"huge entry in table 0x{table:x} slot {index} where a table was expected");
+        child = (int)entry.Pfn;
         return true;
     }
 

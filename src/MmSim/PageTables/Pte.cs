@@ -34,6 +34,10 @@ public readonly record struct Pte(ulong Raw)
     public static Pte Present(long pfn, bool write, bool dirty = false, bool special = false) =>
         new(PresentBit | AccessedBit | ((ulong)pfn << PfnShift) | (write ? WriteBit : 0) | (dirty ? DirtyBit | SoftDirtyBit : 0) | (special ? SpecialBit : 0));
 
+    /// <summary>mk_huge_pmd(): a PMD that maps a whole 2 MiB folio.</summary>
+    public static Pte HugePmd(long pfn, bool write, bool dirty = false, bool special = false) =>
+        new(Present(pfn, write, dirty, special).Raw | HugeBit);
+
     /// <summary>swp_entry_to_pte(): a non-present entry of a type with an offset or PFN.</summary>
     public static Pte NonPresent(SwapEntryType type, long offset, bool exclusive = false) =>
         new(((ulong)type << TypeShift) | ((ulong)offset << PfnShift) | (exclusive ? SwpExclusiveBit : 0));

@@ -68,6 +68,24 @@ public static class AnonRmap
     }
 
     /// <summary>
+    /// page_try_dup_anon_rmap(page, compound=true): fork shares a PMD-mapped THP; the head carries
+    /// exclusivity for the whole PMD. -EBUSY (false) if it may be pinned: the caller splits and retries.
+    /// </summary>
+    [AnonExclusiveHelper]
+    [MustCheckResult]
+    [RequiresPageTableLock]
+    internal static bool PageTryDupAnonRmapCompound(Folio folio, Vma srcVma)
+    {
+        var policy = srcVma.Mm.Machine.Policy;
+        if (policy.ForkMustCopy(folio.Head, srcVma))
+            return false;
+        if (policy.TracksExclusivity && folio.Head.IsAnonExclusive)
+            folio.Head.ClearAnonExclusive();
+        folio.AddEntireMapcount(1);
+        return true;
+    }
+
+    /// <summary>
     /// page_move_anon_rmap(): a write fault that proved sole ownership moves the folio into this area's
     /// anon_vma and marks the mapped subpage exclusive. Needs the folio lock.
     /// </summary>

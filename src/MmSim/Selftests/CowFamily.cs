@@ -30,7 +30,7 @@ internal sealed class CowFamily
 /// <summary>What a family gets to work with: a machine, a process, and the prepared range.</summary>
 internal sealed record CowContext(Machine Machine, Process Process, MemoryKind Kind, ulong Mem, ulong SharedView)
 {
-    public int Size => MemoryKind.Size;
+    public int Size => Kind.Size;
 
     public byte[] Snapshot(Process process, ulong address)
     {

@@ -9,13 +9,29 @@ namespace MmSim.Selftests;
 /// </summary>
 internal sealed class MemoryKind
 {
-    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp, bool swapped = false)
+    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp, bool swapped = false, bool pmdMapped = false, int size = PageSize, bool sharedRemainder = false)
     {
+        SharedRemainder = sharedRemainder;
         Name = name;
         Anonymous = anonymous;
         SetUp = setUp;
         Swapped = swapped;
+        PmdMapped = pmdMapped;
+        Size = size;
     }
+
+    /// <summary>The range is one PMD-mapped THP (K3, K4): the PMD paths decide, not the PTE ones.</summary>
+    public bool PmdMapped { get; }
+
+    /// <summary>
+    /// Part of the THP outside the tested range stays mapped by parent and child (K9: the moved upper
+    /// half). Before 5.8, page_trans_huge_mapcount() took the largest mapcount over all subpages, so
+    /// that part kept the tested half from being reused in place.
+    /// </summary>
+    public bool SharedRemainder { get; }
+
+    /// <summary>Bytes the families work on.</summary>
+    public int Size { get; }
 
     /// <summary>The kind's pages are swapped out before the family runs (K2, K4, K6, K8).</summary>
     public bool Swapped { get; }
@@ -26,15 +42,17 @@ internal sealed class MemoryKind
 
     public Func<Process, (ulong Mem, ulong SharedView)> SetUp { get; }
 
-    /// <summary>The test range is one page for every base-page kind.</summary>
-    public const int Size = Machine.PageSize;
+    private const int PageSize = Machine.PageSize;
+
+    /// <summary>T: the PMD THP size.</summary>
+    public const int ThpSize = 2 << 20;
 
     /// <summary>K1 "base page": an anonymous private page, MADV_NOHUGEPAGE, filled with 0x01.</summary>
     public static MemoryKind BasePage { get; } = new("base page", anonymous: true, process =>
     {
-        ulong mem = process.Mmap(0, Size, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
-        process.Madvise(mem, Size, Advice.NoHugePage);
-        process.Write(mem, Filled(0x01));
+        ulong mem = process.Mmap(0, PageSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        process.Madvise(mem, PageSize, Advice.NoHugePage);
+        process.Write(mem, Filled(0x01, PageSize));
         return (mem, 0);
     });
 
@@ -42,17 +60,64 @@ internal sealed class MemoryKind
     public static MemoryKind SwappedBasePage { get; } = new("swapped out base page", anonymous: true, process =>
     {
         var (mem, _) = BasePage.SetUp(process);
-        process.Madvise(mem, Size, Advice.PageOut);
-        if (!process.PageMap(mem).Swapped)
-            throw new SelftestSkipException("MADV_PAGEOUT did not work, is swap enabled?");
-        return (mem, 0);
+        return PageOut(process, mem, PageSize);
     }, swapped: true);
+
+    /// <summary>K3 "THP": the prologue leaves one PMD-mapped THP filled with 0x01.</summary>
+    public static MemoryKind Thp { get; } = new("THP (2048 kB)", anonymous: true, process => (ThpPrologue(process), 0), pmdMapped: true, size: ThpSize);
+
+    /// <summary>K4 "swapped-out THP".</summary>
+    public static MemoryKind SwappedThp { get; } = new("swapped-out THP (2048 kB)", anonymous: true, process =>
+        PageOut(process, ThpPrologue(process), ThpSize), swapped: true, pmdMapped: true, size: ThpSize);
+
+    /// <summary>K5 "PTE-mapped THP": mprotect() of one subpage and back splits the PMD into PTEs.</summary>
+    public static MemoryKind PteMappedThp { get; } = new("PTE-mapped THP (2048 kB)", anonymous: true, process =>
+        (PteMap(process, ThpPrologue(process)), 0), size: ThpSize);
+
+    /// <summary>K6 "swapped-out, PTE-mapped THP".</summary>
+    public static MemoryKind SwappedPteMappedThp { get; } = new("swapped-out, PTE-mapped THP (2048 kB)", anonymous: true, process =>
+        PageOut(process, PteMap(process, ThpPrologue(process)), ThpSize), swapped: true, size: ThpSize);
+
+    /// <summary>K7 "single PTE of THP": MADV_DONTNEED of all but the first subpage.</summary>
+    public static MemoryKind SinglePteOfThp { get; } = new("single PTE of THP (2048 kB)", anonymous: true, process =>
+    {
+        ulong mem = ThpPrologue(process);
+        process.Madvise(mem + PageSize, ThpSize - PageSize, Advice.DontNeed);
+        return (mem, 0);
+    });
+
+    /// <summary>K8 "single PTE of swapped-out THP".</summary>
+    public static MemoryKind SinglePteOfSwappedThp { get; } = new("single PTE of swapped-out THP (2048 kB)", anonymous: true, process =>
+    {
+        ulong mem = ThpPrologue(process);
+        process.Madvise(mem + PageSize, ThpSize - PageSize, Advice.DontNeed);
+        return PageOut(process, mem, PageSize);
+    }, swapped: true);
+
+    /// <summary>K9 "partially mremap()'ed THP": the upper half moves into a reserved PROT_NONE area; the lower half is tested.</summary>
+    public static MemoryKind PartiallyMremappedThp { get; } = new("partially mremap()'ed THP (2048 kB)", anonymous: true, process =>
+    {
+        ulong mem = ThpPrologue(process);
+        ulong reserved = process.Mmap(0, ThpSize / 2, Prot.None, MapFlags.Private | MapFlags.Anonymous);
+        process.Mremap(mem + ThpSize / 2, ThpSize / 2, ThpSize / 2, MremapFlags.MayMove | MremapFlags.Fixed, reserved);
+        return (mem, 0);
+    }, size: ThpSize / 2, sharedRemainder: true);
+
+    /// <summary>K10 "partially shared THP": only the first subpage was ever shared with a child.</summary>
+    public static MemoryKind PartiallySharedThp { get; } = new("partially shared THP (2048 kB)", anonymous: true, process =>
+    {
+        ulong mem = ThpPrologue(process);
+        process.Madvise(mem + PageSize, ThpSize - PageSize, Advice.DontFork);
+        process.Fork().Exit();
+        process.Madvise(mem + PageSize, ThpSize - PageSize, Advice.DoFork);
+        return (mem, 0);
+    }, size: ThpSize);
 
     /// <summary>N1 "shared zeropage": two private anonymous areas, both read, so both map the zero page.</summary>
     public static MemoryKind SharedZeropage { get; } = new("shared zeropage", anonymous: false, process =>
     {
-        ulong mem = process.Mmap(0, Size, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
-        ulong smem = process.Mmap(0, Size, Prot.Read, MapFlags.Private | MapFlags.Anonymous);
+        ulong mem = process.Mmap(0, PageSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        ulong smem = process.Mmap(0, PageSize, Prot.Read, MapFlags.Private | MapFlags.Anonymous);
         TouchBoth(process, mem, smem);
         return (mem, smem);
     });
@@ -60,28 +125,64 @@ internal sealed class MemoryKind
     /// <summary>N2 "memfd": a memfd mapped private R/W and shared R/O.</summary>
     public static MemoryKind Memfd { get; } = new("memfd", anonymous: false, process =>
     {
-        var file = process.Machine.CreateMemfd("test", Size);
+        var file = process.Machine.CreateMemfd("test", PageSize);
         return MapFileTwice(process, file);
     });
 
     /// <summary>N3 "tmpfile": a regular file mapped private R/W and shared R/O.</summary>
     public static MemoryKind Tmpfile { get; } = new("tmpfile", anonymous: false, process =>
     {
-        var file = process.Machine.CreateFile("tmpfile", new byte[Size]);
+        var file = process.Machine.CreateFile("tmpfile", new byte[PageSize]);
         return MapFileTwice(process, file);
     });
 
-    public static byte[] Filled(byte value)
+    public static byte[] Filled(byte value, int size)
     {
-        var bytes = new byte[Size];
+        var bytes = new byte[size];
         Array.Fill(bytes, value);
         return bytes;
     }
 
+    /// <summary>
+    /// The THP prologue of cow.c: a 2T area, its T-aligned middle advised MADV_HUGEPAGE, one write to
+    /// fault the THP in; SKIP if its last subpage is not there (no THP), then a fill with 0x01.
+    /// </summary>
+    private static ulong ThpPrologue(Process process)
+    {
+        ulong area = process.Mmap(0, 2 * ThpSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        ulong mem = (area + ThpSize - 1) & ~(ulong)(ThpSize - 1);
+        process.Madvise(mem, ThpSize, Advice.HugePage);
+        process.Write(mem, new byte[] { 1 });
+        if (!process.PageMap(mem + ThpSize - PageSize).Present || !process.PageMap(mem).Thp)
+            throw new SelftestSkipException("Did not get a THP populated");
+        process.Write(mem, Filled(0x01, ThpSize));
+        return mem;
+    }
+
+    /// <summary>mprotect(m + PG, PG, R) then RW: the PMD is split into PTEs.</summary>
+    private static ulong PteMap(Process process, ulong mem)
+    {
+        process.Mprotect(mem + PageSize, PageSize, Prot.Read);
+        process.Mprotect(mem + PageSize, PageSize, Prot.Read | Prot.Write);
+        return mem;
+    }
+
+    /// <summary>MADV_PAGEOUT; SKIP unless every page of the range is swapped out.</summary>
+    private static (ulong, ulong) PageOut(Process process, ulong mem, int size)
+    {
+        process.Madvise(mem, (ulong)size, Advice.PageOut);
+        for (ulong offset = 0; offset < (ulong)size; offset += PageSize)
+        {
+            if (!process.PageMap(mem + offset).Swapped)
+                throw new SelftestSkipException("MADV_PAGEOUT did not work, is swap enabled?");
+        }
+        return (mem, 0);
+    }
+
     private static (ulong, ulong) MapFileTwice(Process process, SimFile file)
     {
-        ulong mem = process.Mmap(0, Size, Prot.Read | Prot.Write, MapFlags.Private, file);
-        ulong smem = process.Mmap(0, Size, Prot.Read, MapFlags.Shared, file);
+        ulong mem = process.Mmap(0, PageSize, Prot.Read | Prot.Write, MapFlags.Private, file);
+        ulong smem = process.Mmap(0, PageSize, Prot.Read, MapFlags.Shared, file);
         TouchBoth(process, mem, smem);
         return (mem, smem);
     }

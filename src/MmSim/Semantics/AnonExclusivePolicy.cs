@@ -83,4 +83,30 @@ internal sealed class AnonExclusivePolicy : CowPolicy
     /// <summary>do_swap_page() (6.1): exclusivity remembered in the swap entry, or a page only we reference.</summary>
     public override bool SwapInCanReuse(Folio folio, bool exclusiveEntry, int otherUsers) =>
         !folio.IsKsm && (exclusiveEntry || folio.RefCount == 1);
+
+    /// <summary>
+    /// do_huge_pmd_wp_page() (6.1): an exclusive head reuses; else, under the folio lock, a THP we hold the
+    /// only reference to is moved into our anon_vma and marked exclusive.
+    /// </summary>
+    public override bool HugePmdCanReuse(Folio folio, Vma vma)
+    {
+        if (!folio.IsAnon || folio.IsKsm)
+            return false;
+        if (folio.Head.IsAnonExclusive)
+            return true;
+        if (!folio.TryLock())
+            return false;
+        try
+        {
+            FreeSwapIfUnused(folio, vma);
+            if (folio.RefCount != 1)
+                return false;
+            AnonRmap.PageMoveAnonRmap(folio.Head, vma);
+            return true;
+        }
+        finally
+        {
+            folio.Unlock();
+        }
+    }
 }

@@ -55,6 +55,12 @@ internal abstract class CowPolicy
     /// </summary>
     public abstract bool SwapInCanReuse(Folio folio, bool exclusiveEntry, int otherUsers);
 
+    /// <summary>
+    /// do_huge_pmd_wp_page(): may a write or unshare fault on a PMD-mapped THP reuse the whole folio?
+    /// Otherwise the PMD is split and the PTE level copies one subpage.
+    /// </summary>
+    public abstract bool HugePmdCanReuse(Folio folio, Vma vma);
+
     public static CowPolicy For(CowSemantics semantics) => semantics switch
     {
         CowSemantics.AnonExclusive => new AnonExclusivePolicy(),

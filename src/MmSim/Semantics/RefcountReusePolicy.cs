@@ -49,4 +49,18 @@ internal sealed class RefcountReusePolicy : CowPolicy
 
     /// <summary>reuse_swap_page(): mapcount plus swap count; blind to GUP references (fixed only by c145e0b47c77 in 5.18).</summary>
     public override bool SwapInCanReuse(Folio folio, bool exclusiveEntry, int otherUsers) => !folio.IsKsm && otherUsers == 0;
+
+    /// <summary>
+    /// do_huge_pmd_wp_page() before 5.18 (3bff7e3f1f16 made it refcount-based): reuse_swap_page(), that
+    /// is, the THP's largest mapcount is one; GUP references are invisible to it.
+    /// </summary>
+    public override bool HugePmdCanReuse(Folio folio, Vma vma)
+    {
+        if (!folio.IsAnon || folio.IsKsm)
+            return false;
+        int max = 0;
+        for (int i = 0; i < folio.NrPages; i++)
+            max = System.Math.Max(max, folio.Page(i).MapCount);
+        return max == 1;
+    }
 }

@@ -11,9 +11,11 @@ internal static class ChangeProtection
         vma.Flags = (vma.Flags & ~VmFlags.AccessMask) | newFlags;
         var pageTable = vma.Mm.PageTable;
         bool accessible = (newFlags & (VmFlags.Read | VmFlags.Write | VmFlags.Exec)) != 0;
+        if (!accessible)
+            Thp.HugePmd.SplitAll(vma, vma.Start, vma.End); // PROT_NONE is applied to PTEs
         for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
         {
-            if (!pageTable.TryGetPteSlot(address, out var slot))
+            if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))
             {
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
                 continue;
@@ -21,10 +23,11 @@ internal static class ChangeProtection
             lock (pageTable.PtLock(slot))
             {
                 var pte = pageTable.Read(slot);
-                if (pte.Kind != PteKind.Present)
-                    continue;
-                pageTable.Write(slot, NewPte(vma, pte, accessible));
+                if (pte.Kind == PteKind.Present && pte.IsHuge == huge)
+                    pageTable.Write(slot, NewPte(vma, pte, accessible)); // change_huge_pmd() keeps the huge bit
             }
+            if (huge)
+                address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
         }
     }
 

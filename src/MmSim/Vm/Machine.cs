@@ -130,6 +130,31 @@ public sealed class Machine : IDisposable
         }
     }
 
+    private PageFlags.Folio? _hugeZeroPage;
+
+    /// <summary>
+    /// get_huge_zero_page(): the shared 2 MiB zero folio, allocated on first use and kept (read faults in
+    /// THP areas map it, as with transparent_hugepage/use_zero_page = 1); null without a free 2 MiB block.
+    /// </summary>
+    internal PageFlags.Folio? HugeZeroPage()
+    {
+        lock (_processes)
+        {
+            _hugeZeroPage ??= Memory.AllocFolio(Thp.HugePmd.Order, Gfp.Zero, CompoundDtor.TransHuge);
+            return _hugeZeroPage;
+        }
+    }
+
+    /// <summary>The huge zero folio if it was allocated (for checks).</summary>
+    internal PageFlags.Folio? HugeZeroPageIfAllocated
+    {
+        get
+        {
+            lock (_processes)
+                return _hugeZeroPage;
+        }
+    }
+
     /// <summary>Counts FOLL_PIN pins (NR_FOLL_PIN_ACQUIRED - NR_FOLL_PIN_RELEASED).</summary>
     internal void AddPinnedPages(long delta) => Interlocked.Add(ref _pinnedPages, delta);
 

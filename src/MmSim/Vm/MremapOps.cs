@@ -57,6 +57,8 @@ internal static class MremapOps
     {
         VmaOps.SplitRange(mm, oldAddress, oldAddress + oldLength);
         var old = mm.VmaLookup(oldAddress)!;
+        // move_huge_pmd() would move a whole aligned PMD; the simulator moves PTEs and splits first
+        Thp.HugePmd.SplitAll(old, oldAddress, oldAddress + oldLength);
         var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff) { AnonVma = old.AnonVma };
         foreach (var anonVma in old.AnonVmaChain)
         {

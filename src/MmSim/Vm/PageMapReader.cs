@@ -8,9 +8,11 @@ internal static class PageMapReader
 {
     public static PageMapEntry Read(Mm mm, ulong address)
     {
-        if (!mm.PageTable.TryGetPteSlot(address, out var slot))
+        if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
             return default;
         var pte = mm.PageTable.Read(slot);
+        if (huge && pte.IsHuge)
+            return HugePmd(mm, pte, address);
         switch (pte.Kind)
         {
             case PteKind.Present:
@@ -21,8 +23,24 @@ internal static class PageMapReader
                 return default;
         }
         var page = FaultHandler.VmNormalPage(mm, pte);
+        return FromPage(mm, page, pte.Pfn);
+    }
+
+    /// <summary>A page of a PMD-mapped THP: AnonExclusive is the head's flag; mapcount counts the PMD.</summary>
+    private static PageMapEntry HugePmd(Mm mm, Pte pmd, ulong address)
+    {
+        long pfn = PageTable.LeafPfn(pmd, huge: true, address);
+        if (pmd.IsSpecial)
+            return new PageMapEntry(true, false, pfn, false, false, false, true, false, false, true, false);
+        var page = mm.Memory.PfnToPage(pfn);
+        var entry = FromPage(mm, page, pfn);
+        return entry with { AnonExclusive = entry.Anon && mm.Machine.Policy.TracksExclusivity && page.Folio.Head.IsAnonExclusive };
+    }
+
+    private static PageMapEntry FromPage(Mm mm, PageFlags.Page? page, long pfn)
+    {
         if (page is not { } mapped)
-            return new PageMapEntry(true, false, pte.Pfn, false, false, false, false, false, false, true, false);
+            return new PageMapEntry(true, false, pfn, false, false, false, false, false, false, true, false);
         var folio = mapped.Folio;
         bool anon = folio.IsAnon;
         return new PageMapEntry(

@@ -13,7 +13,7 @@ internal static class SoftDirty
             vma.Flags &= ~VmFlags.SoftDirty;
             for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
             {
-                if (!pageTable.TryGetPteSlot(address, out var slot))
+                if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))
                 {
                     address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
                     continue;
@@ -21,9 +21,11 @@ internal static class SoftDirty
                 lock (pageTable.PtLock(slot))
                 {
                     var pte = pageTable.Read(slot);
-                    if (pte.Kind == PteKind.Present && !pte.IsProtNone)
-                        pageTable.Write(slot, pte.WithoutSoftDirty());
+                    if (pte.Kind == PteKind.Present && !pte.IsProtNone && pte.IsHuge == huge)
+                        pageTable.Write(slot, pte.WithoutSoftDirty()); // clear_soft_dirty_pmd() for a huge one
                 }
+                if (huge)
+                    address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
             }
         }
     }

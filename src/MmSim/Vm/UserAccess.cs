@@ -104,16 +104,16 @@ internal static class UserAccess
         var pageTable = mm.PageTable;
         while (true)
         {
-            if (pageTable.TryGetPteSlot(address, out var slot))
+            if (pageTable.TryGetLeaf(address, out var slot, out bool huge))
             {
                 ptl = pageTable.PtLock(slot);
                 Monitor.Enter(ptl);
                 var pte = pageTable.Read(slot);
-                if (pte.Kind == PteKind.Present && !pte.IsProtNone && (!write || pte.IsWrite))
+                if (pte.Kind == PteKind.Present && pte.IsHuge == huge && !pte.IsProtNone && (!write || pte.IsWrite))
                 {
                     if (write && !pte.IsDirty)
                         pageTable.Write(slot, pte.WithDirty()); // the CPU sets the dirty bit
-                    return mm.Memory.PfnToPage(pte.Pfn);
+                    return mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address));
                 }
                 Monitor.Exit(ptl);
             }

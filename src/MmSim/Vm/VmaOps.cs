@@ -16,6 +16,7 @@ internal static class VmaOps
         var vma = mm.VmaLookup(address);
         if (vma is null || vma.Start == address)
             return;
+        Thp.HugePmd.Split(vma, address); // vma_adjust_trans_huge(): no huge PMD may straddle two areas
         var upper = new Vma(mm, address, vma.End, vma.Flags, vma.File, vma.PgOff + ((address - vma.Start) >> 12))
         {
             AnonVma = vma.AnonVma,

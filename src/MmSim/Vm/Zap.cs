@@ -1,6 +1,7 @@
 using MmSim.Faults;
 using MmSim.PageTables;
 using MmSim.Rmap;
+using MmSim.Thp;
 
 namespace MmSim.Vm;
 
@@ -26,16 +27,27 @@ internal static class Zap
 
     public static void Range(Vma vma, ulong start, ulong end)
     {
+        HugePmd.SplitPartial(vma, start, end); // zap_pmd_range(): a THP only partly in the range is split
         var pageTable = vma.Mm.PageTable;
         for (ulong address = start; address < end; address += Machine.PageSize)
         {
-            if (!pageTable.TryGetPteSlot(address, out var slot))
+            if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))
             {
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize; // skip the missing table
                 continue;
             }
             lock (pageTable.PtLock(slot))
+            {
+                if (huge)
+                {
+                    var pmd = pageTable.Read(slot);
+                    if (pmd.IsHuge)
+                        HugePmd.Zap(vma, slot, pmd);
+                    address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
+                    continue;
+                }
                 ZapPte(vma, slot);
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using MmSim.Selftests;
 using Xunit;
@@ -10,14 +12,17 @@ namespace MmSim.Tests.Selftests;
 /// </summary>
 public class CowSelftestTests
 {
+    private static readonly CowSemantics[] Generations = [CowSemantics.AnonExclusive, CowSemantics.RefcountReuse, CowSemantics.MapcountReuse];
+
+    /// <summary>The whole matrix, run once for all the cases below.</summary>
+    private static readonly Lazy<IReadOnlyDictionary<(CowSemantics, string, string), CowCaseResult>> Matrix = new(() =>
+        Generations.SelectMany(g => CowSelftest.Run(g)).ToDictionary(r => (r.Semantics, r.Family, r.Kind)));
+
     public static TheoryData<CowSemantics, string, string> Cases()
     {
         var data = new TheoryData<CowSemantics, string, string>();
-        foreach (var semantics in new[] { CowSemantics.AnonExclusive, CowSemantics.RefcountReuse, CowSemantics.MapcountReuse })
-        {
-            foreach (var result in CowSelftest.Run(semantics))
-                data.Add(semantics, result.Family, result.Kind);
-        }
+        foreach (var key in Matrix.Value.Keys)
+            data.Add(key.Item1, key.Item2, key.Item3);
         return data;
     }
 
@@ -25,18 +30,20 @@ public class CowSelftestTests
     [MemberData(nameof(Cases))]
     public void Each_case_matches_the_kernel_of_its_generation(CowSemantics semantics, string family, string kind)
     {
-        var result = CowSelftest.Run(semantics, family).Single(r => r.Family == family && r.Kind == kind);
+        var result = Matrix.Value[(semantics, family, kind)];
 
         Assert.True(result.MatchesKernel, $"{semantics} / {family} / {kind}: {result.Result}, kernel: {result.Expected} ({result.Detail})");
     }
 
     [Fact]
-    public void Today_passes_every_case()
+    public void Today_passes_every_case_it_can_run()
     {
-        var results = CowSelftest.Run(CowSemantics.AnonExclusive);
+        var results = Matrix.Value.Values.Where(r => r.Semantics == CowSemantics.AnonExclusive).ToList();
 
-        Assert.Equal(14 * 2 + 3 * 3, results.Count); // 14 anon families x 2 kinds, 3 non-anon families x 3 kinds
-        Assert.All(results, r => Assert.Equal(SelftestResult.Pass, r.Result));
+        Assert.Equal(14 * 10 + 3 * 3, results.Count); // 14 anon families x 10 kinds, 3 non-anon families x 3 kinds
+        Assert.All(results, r => Assert.True(r.Result == SelftestResult.Pass || (r.Result == SelftestResult.Skip && r.Kind.Contains("THP")),
+            $"{r.Family} / {r.Kind}: {r.Result} ({r.Detail})"));
+        Assert.Equal(3 * 14, results.Count(r => r.Result == SelftestResult.Skip)); // swapped THP kinds: no THP swap-out yet
     }
 
     [Fact]
@@ -56,9 +63,10 @@ public class CowSelftestTests
     {
         var results = CowSelftest.Run(CowSemantics.RefcountReuse, "R/O GUP pin on R/O-mapped shared page");
 
-        Assert.Equal(2, results.Count); // base page, swapped out base page
-        Assert.All(results, r => Assert.Equal(SelftestResult.Fail, r.Result));
-        Assert.All(results, r => Assert.Contains("contents differ", r.Detail));
+        var ran = results.Where(r => r.Result != SelftestResult.Skip).ToList();
+        Assert.Equal(7, ran.Count); // base page, swapped out base page, five THP kinds
+        Assert.All(ran, r => Assert.Equal(SelftestResult.Fail, r.Result));
+        Assert.All(ran, r => Assert.Contains("contents differ", r.Detail));
     }
 
     [Fact]
@@ -66,7 +74,7 @@ public class CowSelftestTests
     {
         // c145e0b47c77 ("mm: fix the COW security issue for swap-in", 5.18) came after 5.11-5.17
         var results = CowSelftest.Run(CowSemantics.RefcountReuse, "swapped out base page")
-            .Where(r => r.Family.StartsWith("vmsplice() + unmap in child")).ToList();
+            .Where(r => r.Family.StartsWith("vmsplice() + unmap in child", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(2, results.Count);
         Assert.All(results, r => Assert.Equal(SelftestResult.Fail, r.Result));
@@ -80,6 +88,6 @@ public class CowSelftestTests
 
         Assert.Equal(3, byKind.Count);
         Assert.All(byKind, r => Assert.Equal("memfd", r.Kind));
-        Assert.Equal(4, byFamily.Count); // 2 io_uring families x 2 anonymous kinds
+        Assert.Equal(20, byFamily.Count); // 2 io_uring families x 10 anonymous kinds
     }
 }

@@ -1,0 +1,193 @@
+using System;
+using MmSim.Diagnostics;
+using MmSim.Faults;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Physical;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.Thp;
+
+/// <summary>
+/// PMD-mapped transparent huge pages (mm/huge_memory.c, Linux 6.1): the huge fault, the huge zero page,
+/// the write fault that reuses only an exclusive THP and otherwise splits the PMD and lets the PTE level
+/// copy, and the PMD split that hands the head's exclusivity to every subpage.
+/// </summary>
+internal static class HugePmd
+{
+    public const int Order = PageTable.PmdShift - PageTable.PageShift;
+    public const int NrPages = 1 << Order;
+
+    /// <summary>
+    /// hugepage_vma_check() + transhuge_vma_suitable(): THP is enabled for the area (always, or madvise
+    /// with MADV_HUGEPAGE, never with MADV_NOHUGEPAGE), the area is private anonymous memory, and the
+    /// aligned 2 MiB around <paramref name="address"/> lies inside it.
+    /// </summary>
+    public static bool VmaSuitable(Vma vma, ulong address)
+    {
+        var mode = vma.Mm.Machine.Options.Thp;
+        if (mode == ThpMode.Never || vma.Flags.HasFlag(VmFlags.NoHugePage) || !vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared))
+            return false;
+        if (mode == ThpMode.Madvise && !vma.Flags.HasFlag(VmFlags.HugePage))
+            return false;
+        ulong haddr = address & ~(PageTable.PmdSize - 1);
+        return haddr >= vma.Start && haddr + PageTable.PmdSize <= vma.End;
+    }
+
+    /// <summary>
+    /// do_huge_pmd_anonymous_page(): a read maps the huge zero page; a write maps a new zeroed THP, exclusive
+    /// from birth. <see cref="VmFault.NeedPage"/> means: fall back to base pages.
+    /// </summary>
+    public static VmFault DoAnonymousPage(Vma vma, PteSlot pmdSlot, ulong address, FaultFlags flags)
+    {
+        var mm = vma.Mm;
+        var machine = mm.Machine;
+        ulong haddr = address & ~(PageTable.PmdSize - 1);
+        if ((flags & FaultFlags.Write) == 0)
+        {
+            // set_huge_zero_page(); the deposited table lets a later split fill 512 zero-page entries
+            if (machine.HugeZeroPage() is not { } zero || !mm.PageTable.TryDepositTable(pmdSlot))
+                return VmFault.NeedPage;
+            if (!mm.PageTable.TryInstallHugePmd(pmdSlot, () => Pte.HugePmd(zero.Head.Pfn, write: false, special: true)))
+                mm.PageTable.ZapDepositedTable(pmdSlot);
+            return VmFault.Ok;
+        }
+        if (mm.Memory.AllocFolio(Order, Gfp.Zero | Gfp.Movable, CompoundDtor.TransHuge) is not { } folio)
+            return VmFault.NeedPage; // THP allocation failure falls back to base pages
+        if (!mm.PageTable.TryDepositTable(pmdSlot))
+        {
+            folio.Put();
+            return VmFault.Oom;
+        }
+        bool installed = mm.PageTable.TryInstallHugePmd(pmdSlot, () =>
+        {
+            PageAddNewAnonRmapCompound(folio, vma, haddr, machine.Policy.TracksExclusivity);
+            return Pte.HugePmd(folio.Head.Pfn, write: vma.Flags.HasFlag(VmFlags.Write), dirty: true);
+        });
+        if (!installed)
+        {
+            // another fault populated the PMD first: retry on what it installed
+            mm.PageTable.ZapDepositedTable(pmdSlot);
+            folio.Put();
+        }
+        return VmFault.Ok;
+    }
+
+    /// <summary>
+    /// do_huge_pmd_wp_page(), PMD lock held: reuse an exclusive THP (or one we hold the only reference to,
+    /// by the generation's rule); otherwise split the PMD (the huge zero page always) and let the PTE level
+    /// copy a single subpage. Returns <see cref="VmFault.NeedPage"/> after a split ("VM_FAULT_FALLBACK").
+    /// </summary>
+    public static VmFault DoWpPage(Vma vma, PteSlot pmdSlot, Pte pmd, ulong address, FaultFlags flags)
+    {
+        bool unshare = (flags & FaultFlags.Unshare) != 0;
+        if (unshare && !vma.IsCowMapping)
+            return VmFault.Ok;
+        var mm = vma.Mm;
+        if (!pmd.IsSpecial)
+        {
+            var head = mm.Memory.PfnToPage(pmd.Pfn);
+            if (mm.Machine.Policy.HugePmdCanReuse(head.Folio, vma))
+            {
+                if (!unshare)
+                    mm.PageTable.Write(pmdSlot, new Pte(pmd.Raw | Pte.DirtyBit | Pte.SoftDirtyBit | (vma.Flags.HasFlag(VmFlags.Write) ? Pte.WriteBit : 0)));
+                return VmFault.Ok;
+            }
+        }
+        SplitLocked(vma, pmdSlot, address & ~(PageTable.PmdSize - 1));
+        return VmFault.NeedPage;
+    }
+
+    /// <summary>
+    /// __split_huge_pmd_locked() without freezing: the deposited table gets 512 entries with the PMD's
+    /// permissions, each subpage a mapping (and a reference) of its own, and every subpage becomes exclusive
+    /// if the head was ("no need to temporarily clear", 6c287605fd56). The huge zero page becomes 512
+    /// entries of the small zero page.
+    /// </summary>
+    public static void SplitLocked(Vma vma, PteSlot pmdSlot, ulong haddr)
+    {
+        var mm = vma.Mm;
+        var pageTable = mm.PageTable;
+        var pmd = pageTable.Read(pmdSlot);
+        MmBug.On(!pmd.IsHuge, $"splitting a PMD at 0x{haddr:x} that is not huge");
+        int table = pageTable.WithdrawTable(pmdSlot);
+        var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(mm.Memory.WritableContents(table).AsSpan());
+        if (pmd.IsSpecial)
+        {
+            for (int i = 0; i < NrPages; i++)
+                entries[i] = Pte.Present(mm.Memory.ZeroPage.Pfn, write: false, special: true).Raw;
+        }
+        else
+        {
+            var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
+            bool anonExclusive = folio.IsAnon && mm.Machine.Policy.TracksExclusivity && folio.Head.IsAnonExclusive;
+            folio.RefAdd(NrPages - 1);
+            for (int i = 0; i < NrPages; i++)
+            {
+                var sub = folio.Page(i);
+                if (anonExclusive)
+                    sub.SetAnonExclusive();
+                sub.IncMapCount();
+                entries[i] = Pte.Present(sub.Pfn, pmd.IsWrite, pmd.IsDirty).Raw;
+            }
+            folio.AddEntireMapcount(-1); // page_remove_rmap(compound)
+        }
+        pageTable.PopulatePmd(pmdSlot, table);
+    }
+
+    /// <summary>split_huge_pmd(): splits the huge PMD mapping <paramref name="address"/>, if there is one.</summary>
+    public static void Split(Vma vma, ulong address)
+    {
+        var pageTable = vma.Mm.PageTable;
+        if (!pageTable.TryGetPmdSlot(address, out var pmdSlot))
+            return;
+        lock (pageTable.PtLock(pmdSlot))
+        {
+            if (pageTable.Read(pmdSlot).IsHuge)
+                SplitLocked(vma, pmdSlot, address & ~(PageTable.PmdSize - 1));
+        }
+    }
+
+    /// <summary>Splits every huge PMD that [start, end) covers only in part (vma_adjust_trans_huge, __split_huge_pmd on partial zaps).</summary>
+    public static void SplitPartial(Vma vma, ulong start, ulong end)
+    {
+        if ((start & (PageTable.PmdSize - 1)) != 0)
+            Split(vma, start);
+        if ((end & (PageTable.PmdSize - 1)) != 0)
+            Split(vma, end);
+    }
+
+    /// <summary>Splits every huge PMD in [start, end).</summary>
+    public static void SplitAll(Vma vma, ulong start, ulong end)
+    {
+        for (ulong address = start & ~(PageTable.PmdSize - 1); address < end; address += PageTable.PmdSize)
+            Split(vma, address);
+    }
+
+    /// <summary>zap_huge_pmd(): the whole THP loses this mapping; the deposited table is freed.</summary>
+    public static void Zap(Vma vma, PteSlot pmdSlot, Pte pmd)
+    {
+        var mm = vma.Mm;
+        mm.PageTable.Write(pmdSlot, Pte.None);
+        mm.PageTable.ZapDepositedTable(pmdSlot);
+        if (pmd.IsSpecial)
+            return;
+        var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
+        folio.AddEntireMapcount(-1);
+        folio.Put();
+    }
+
+    /// <summary>page_add_new_anon_rmap(compound): a new THP, mapped once by a PMD, exclusive through its head.</summary>
+    private static void PageAddNewAnonRmapCompound(Folio folio, Vma vma, ulong haddr, bool exclusive)
+    {
+        var anonVma = vma.Mm.AnonVmaPrepare(vma);
+        folio.Set(PG.SwapBacked);
+        folio.AddEntireMapcount(1);
+        folio.SetMapping(anonVma.Mapping);
+        folio.SetIndex(vma.LinearPageIndex(haddr));
+        if (exclusive)
+            folio.Head.SetAnonExclusive();
+        vma.Mm.Memory.Lru.Add(folio);
+    }
+}

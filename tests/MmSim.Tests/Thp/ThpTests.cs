@@ -1,0 +1,162 @@
+using MmSim.Tests.Vm;
+using Xunit;
+using static MmSim.Tests.Vm.TestMachine;
+
+namespace MmSim.Tests.Thp;
+
+/// <summary>PMD-mapped THPs: huge faults, the huge zero page, COW by split, fork, pins and partial operations.</summary>
+public class ThpTests
+{
+    private const ulong Thp = 2UL << 20;
+
+    private static (Machine Machine, Process P, ulong Mem) WithThpArea(ThpMode mode = ThpMode.Madvise, CowSemantics semantics = CowSemantics.AnonExclusive)
+    {
+        var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, Thp = mode, Semantics = semantics, DebugVm = true });
+        var p = machine.CreateProcess();
+        ulong mem = p.Mmap(0, Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        Assert.Equal(0UL, mem % Thp);
+        if (mode == ThpMode.Madvise)
+            p.Madvise(mem, Thp, Advice.HugePage);
+        return (machine, p, mem);
+    }
+
+    [Fact]
+    public void A_write_fault_maps_one_exclusive_thp_through_a_pmd()
+    {
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
+
+        p.WriteByte(mem + 5 * Page, 1);
+
+        var head = p.PageMap(mem);
+        var sub = p.PageMap(mem + 5 * Page);
+        Assert.True(head.Thp && head.AnonExclusive && sub.Thp && sub.AnonExclusive);
+        Assert.Equal(head.Pfn + 5, sub.Pfn);
+        Assert.Equal(512, machine.Stats.AnonPages);
+        machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void Without_madvise_or_with_thp_never_base_pages_are_used()
+    {
+        var (machine, p, mem) = WithThpArea(ThpMode.Never);
+        using var _ = machine;
+        p.WriteByte(mem, 1);
+        Assert.False(p.PageMap(mem).Thp);
+
+        ulong plain = p.Mmap(0, Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        p.WriteByte(plain, 1);
+        Assert.False(p.PageMap(plain).Thp);
+    }
+
+    [Fact]
+    public void A_read_fault_maps_the_huge_zero_page_and_a_write_splits_it()
+    {
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
+
+        Assert.Equal(0, p.ReadByte(mem + 7 * Page));
+        var zero = p.PageMap(mem + 7 * Page);
+        Assert.True(zero.ZeroPage && zero.Thp);
+
+        p.WriteByte(mem + 7 * Page, 3);
+
+        var written = p.PageMap(mem + 7 * Page);
+        Assert.True(written.Anon && written.AnonExclusive && !written.Thp); // one small page copied in
+        Assert.True(p.PageMap(mem).ZeroPage && !p.PageMap(mem).Thp);      // the rest: small zero page entries
+        machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void Fork_shares_the_pmd_and_a_write_splits_and_copies_one_subpage()
+    {
+        var (machine, parent, mem) = WithThpArea();
+        using var _ = machine;
+        parent.Write(mem, new byte[Thp]);
+        var child = parent.Fork();
+        Assert.Equal(parent.PageMap(mem).Pfn, child.PageMap(mem).Pfn);
+        Assert.False(parent.PageMap(mem).AnonExclusive);
+        machine.CheckInvariants();
+
+        parent.WriteByte(mem + 3 * Page, 9);
+
+        Assert.NotEqual(child.PageMap(mem + 3 * Page).Pfn, parent.PageMap(mem + 3 * Page).Pfn);
+        Assert.Equal(child.PageMap(mem + 4 * Page).Pfn, parent.PageMap(mem + 4 * Page).Pfn); // still shared, PTE-mapped
+        Assert.True(parent.PageMap(mem + 4 * Page).Thp);
+        Assert.Equal(0, child.ReadByte(mem + 3 * Page));
+        machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void A_pinned_thp_is_split_at_fork_and_the_child_gets_copies()
+    {
+        var (machine, parent, mem) = WithThpArea();
+        using var _ = machine;
+        parent.Write(mem, new byte[Thp]);
+        using var pin = parent.PinUserPages(mem, 2, GupFlags.Write | GupFlags.Longterm);
+        Assert.True(parent.PageMap(mem + 100 * Page).MaybePinned); // one pin makes the whole folio maybe-pinned
+
+        var child = parent.Fork();
+
+        Assert.NotEqual(parent.PageMap(mem).Pfn, child.PageMap(mem).Pfn);
+        Assert.True(parent.PageMap(mem).AnonExclusive && parent.PageMap(mem + 1000).AnonExclusive);
+        parent.WriteByte(mem, 5);
+        var seen = new byte[1];
+        pin.Read(0, 0, seen);
+        Assert.Equal(5, seen[0]);
+        machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void A_partial_munmap_splits_and_the_thp_stays_pte_mapped()
+    {
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
+        long free = machine.Stats.FreePages;
+        p.Write(mem, new byte[Thp]);
+
+        p.Munmap(mem + Page, Page);
+
+        Assert.True(p.PageMap(mem).Thp && p.PageMap(mem).AnonExclusive);
+        Assert.False(p.PageMap(mem + Page).Present);
+        Assert.True(p.PageMap(mem + 2 * Page).AnonExclusive); // the head's exclusivity went to every subpage
+        machine.CheckInvariants();
+        p.Munmap(mem, Thp);
+        machine.CheckInvariants();
+        Assert.Equal(0, machine.Stats.AnonPages);
+    }
+
+    [Fact]
+    public void A_ro_pin_of_a_shared_thp_unshares_one_subpage()
+    {
+        var (machine, parent, mem) = WithThpArea();
+        using var _ = machine;
+        parent.Write(mem, new byte[Thp]);
+        var child = parent.Fork();
+
+        using var pin = parent.PinUserPages(mem + 10 * Page, 1, GupFlags.Longterm | GupFlags.Fast);
+
+        Assert.True(parent.PageMap(mem + 10 * Page).AnonExclusive);
+        Assert.False(parent.PageMap(mem + 10 * Page).Thp);
+        Assert.Equal(child.PageMap(mem + 11 * Page).Pfn, parent.PageMap(mem + 11 * Page).Pfn);
+        machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void Thp_allocation_failure_falls_back_to_base_pages()
+    {
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 4L << 20, DebugVm = true });
+        var p = machine.CreateProcess();
+        var hogs = p.MapAnon(600); // 600 of 1024 frames: no free 2 MiB block is left
+        for (ulong i = 0; i < 600; i++)
+            p.WriteByte(hogs + i * Page, 1);
+        ulong mem = p.Mmap(0, Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        p.Madvise(mem, Thp, Advice.HugePage);
+
+        p.WriteByte(mem, 1);
+
+        Assert.False(p.PageMap(mem).Thp);
+        Assert.True(p.PageMap(mem).AnonExclusive);
+        machine.CheckInvariants();
+    }
+}
