@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using MmSim.PageFlags;
 using MmSim.PageTables;
 using MmSim.Physical;
+using MmSim;
 using MmSim.Swap;
 using MmSim.Vm;
 
@@ -71,7 +72,8 @@ internal sealed class InvariantChecker
             return;
         }
         var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
-        Require(folio.IsTransHuge && folio.Order == Thp.HugePmd.Order && folio.Head.Pfn == pmd.Pfn, $"{process}: huge PMD at 0x{address:x} maps pfn 0x{pmd.Pfn:x}, not the head of a THP");
+        Require((folio.IsTransHuge || folio.IsHugetlb) && folio.Order == Thp.HugePmd.Order && folio.Head.Pfn == pmd.Pfn, $"{process}: huge PMD at 0x{address:x} maps pfn 0x{pmd.Pfn:x}, not the head of a THP or hugetlb page");
+        Require(folio.IsHugetlb == vma!.IsHugetlb, $"{process}: huge PMD at 0x{address:x}: hugetlb page {folio.IsHugetlb} in hugetlb area {vma.IsHugetlb}");
         Add(_pmdCounts, (int)pmd.Pfn, 1);
         Add(_expectedRefs, (int)pmd.Pfn, 1);
         if (pmd.IsWrite)
@@ -175,7 +177,7 @@ internal sealed class InvariantChecker
                 int refs = gup.CountsAsPins && policy.TracksPins ? (folio.IsLarge ? 1 : Gup.PinCounting.Bias) : 1;
                 Add(_expectedRefs, (int)folio.Head.Pfn, refs);
                 if (gup.CountsAsPins && _tracksExclusivity && page.IsAnon)
-                    Require(page.IsAnonExclusive || (folio.IsLarge && folio.Head.IsAnonExclusive), $"I2: pinned anonymous page pfn 0x{page.Pfn:x} is not exclusive");
+                    Require(GupGrabExtensions.IsExclusiveForPin(page), $"I2: pinned anonymous page pfn 0x{page.Pfn:x} is not exclusive");
             }
             if (gup.CountsAsPins)
                 pinned += gup.Count;
@@ -227,6 +229,13 @@ internal sealed class InvariantChecker
             var folio = page.Folio;
             allocated += folio.NrPages;
             long refs = _expectedRefs.TryGetValue(pfn, out long r) ? r : 0;
+            if (folio.IsHugetlb && folio.RefCount == 0 && _machine.HugetlbPool is { } pool)
+            {
+                // a free page of the hugetlb pool: no mapping, no exclusivity left over (free_huge_page)
+                Require(refs == 0 && pool.All.Contains(folio) && folio.Mapping.IsNull, $"free hugetlb page 0x{pfn:x} is still referenced or mapped");
+                pfn += folio.NrPages;
+                continue;
+            }
             if (page.IsZeroPage || (_machine.HugeZeroPageIfAllocated is { } hugeZero && hugeZero.Head.Pfn == pfn))
             {
                 Require(folio.RefCount == 1 + refs, $"zero page 0x{pfn:x} refcount {folio.RefCount}, expected {1 + refs}");
@@ -239,7 +248,7 @@ internal sealed class InvariantChecker
             {
                 Require(refs > 0, $"leak: frame 0x{pfn:x} is allocated (refcount {folio.RefCount}) but nothing maps, caches or references it{Environment.NewLine}{PageDump.Format(page, "leaked")}");
                 Require(folio.RefCount == refs, $"frame 0x{pfn:x}: refcount {folio.RefCount}, but {refs} references are accounted for{Environment.NewLine}{PageDump.Format(page, "refcount mismatch")}");
-                Require(folio.IsSwapCache || !folio.Head.IsAnon || folio.Head.Test(PG.SwapBacked), $"anonymous frame 0x{pfn:x} is not PG_swapbacked");
+                Require(folio.IsHugetlb || !folio.Head.IsAnon || folio.Head.Test(PG.SwapBacked), $"anonymous frame 0x{pfn:x} is not PG_swapbacked");
                 int pmds = _pmdCounts.TryGetValue(pfn, out int p) ? p : 0;
                 Require(folio.EntireMapcount == pmds, $"THP 0x{pfn:x}: compound_mapcount {folio.EntireMapcount}, but {pmds} PMDs map it");
                 Require(!folio.IsLarge || folio.Pincount <= folio.RefCount, $"folio 0x{pfn:x}: pincount {folio.Pincount} above refcount {folio.RefCount}");
@@ -248,7 +257,7 @@ internal sealed class InvariantChecker
                     var sub = folio.Page(i);
                     int mapped = _mapCounts.TryGetValue((int)sub.Pfn, out int m) ? m : 0;
                     Require(sub.PteMapCount == mapped, $"frame 0x{sub.Pfn:x}: mapcount {sub.PteMapCount}, but {mapped} entries map it");
-                    if (sub.IsAnon && !sub.IsKsm && _tracksExclusivity && sub.IsAnonExclusive)
+                    if (sub.IsAnon && !sub.IsKsm && _tracksExclusivity && (!folio.IsHugetlb || i == 0) && sub.IsAnonExclusive)
                         Require(mapped + pmds <= 1, $"I6: exclusive frame 0x{sub.Pfn:x} is mapped {mapped + pmds} times");
                 }
             }

@@ -22,9 +22,9 @@ internal readonly record struct MemoryCensus(long AnonPages, long FilePages, lon
             int pages = folio.NrPages;
             allocated += pages;
             var mapping = folio.Mapping;
-            if (mapping.IsAnon)
+            if (mapping.IsAnon && !folio.IsHugetlb) // AnonPages leaves hugetlb to HugePages_*, as /proc/meminfo does
                 anon += pages;
-            else if (!mapping.IsNull && !mapping.IsMovable && PageType.HasType(map, pfn) == false)
+            else if (!mapping.IsNull && !mapping.IsMovable && !PageType.HasType(map, pfn) && !folio.IsHugetlb)
                 file += pages;
             pfn += pages;
         }

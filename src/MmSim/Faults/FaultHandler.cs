@@ -19,6 +19,8 @@ internal static class FaultHandler
     {
         MmBug.On((flags & (FaultFlags.Write | FaultFlags.Unshare)) == (FaultFlags.Write | FaultFlags.Unshare),
             "FAULT_FLAG_WRITE and FAULT_FLAG_UNSHARE together");
+        if (vma.IsHugetlb)
+            return Hugetlb.HugetlbFault.Handle(vma, address, flags);
         var pageTable = vma.Mm.PageTable;
         if (!pageTable.TryAllocPmdSlot(address, out var pmdSlot))
             return VmFault.Oom;

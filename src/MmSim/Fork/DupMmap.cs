@@ -18,6 +18,12 @@ internal static class DupMmap
             if (src.Flags.HasFlag(VmFlags.WipeOnFork))
                 continue; // MADV_WIPEONFORK: the area, empty; a fresh anon_vma at its first fault
             AnonVmaFork(dst, src);
+            if (src.IsHugetlb)
+            {
+                if (!Hugetlb.HugetlbFork.Copy(dst, src))
+                    return false;
+                continue;
+            }
             // copy_page_range() skips areas whose pages can be faulted in again from their file
             if (src.AnonVma is null)
                 continue;

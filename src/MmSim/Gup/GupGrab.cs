@@ -14,6 +14,18 @@ internal enum GupGrab
 
 internal static class GupGrabExtensions
 {
+    /// <summary>
+    /// What sanity_check_pinned_pages() accepts: a small page or a hugetlb page exclusive through its head
+    /// (hugetlb keeps the flag on the head only), a THP through its head or the pinned subpage.
+    /// </summary>
+    public static bool IsExclusiveForPin(Page page)
+    {
+        var folio = page.Folio;
+        if (!folio.IsLarge)
+            return page.IsAnonExclusive;
+        return folio.Head.IsAnonExclusive || (!folio.IsHugetlb && page.IsAnonExclusive);
+    }
+
     /// <summary>try_grab_folio() of a page known to be referenced (the slow path, under the PT lock).</summary>
     public static void Grab(this GupGrab grab, Page page)
     {
@@ -54,7 +66,7 @@ internal static class GupGrabExtensions
         }
         // a THP is exclusive through its head (PMD-mapped) or the pinned subpage (PTE-mapped)
         if (tracksExclusivity && page.IsAnon)
-            MmBug.VmOn(!page.IsAnonExclusive && !(folio.IsLarge && folio.Head.IsAnonExclusive), page, "unpinning an anonymous page that is not exclusive");
+            MmBug.VmOn(!IsExclusiveForPin(page), page, "unpinning an anonymous page that is not exclusive");
         if (folio.IsLarge)
         {
             folio.AddPincount(-1);

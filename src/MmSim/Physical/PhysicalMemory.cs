@@ -38,6 +38,9 @@ public sealed class PhysicalMemory
 
     internal Memmap Map { get; }
 
+    /// <summary>free_huge_page(), set by the hugetlb pool.</summary>
+    internal System.Action<Folio>? HugetlbFree { get; set; }
+
     /// <summary>The anonymous LRU list.</summary>
     internal Lru Lru { get; }
 
@@ -140,6 +143,11 @@ public sealed class PhysicalMemory
     /// </summary>
     internal void FreeFolio(Folio folio)
     {
+        if (folio.IsHugetlb && HugetlbFree is { } hugetlbFree)
+        {
+            hugetlbFree(folio); // destroy_large_folio(): the hugetlb dtor returns it to its pool
+            return;
+        }
         int head = folio.Head.Index;
         int order = folio.Order;
         Lru.Remove(folio); // __page_cache_release()

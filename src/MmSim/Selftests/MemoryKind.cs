@@ -9,8 +9,9 @@ namespace MmSim.Selftests;
 /// </summary>
 internal sealed class MemoryKind
 {
-    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp, bool swapped = false, bool pmdMapped = false, int size = PageSize, bool sharedRemainder = false)
+    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp, bool swapped = false, bool pmdMapped = false, int size = PageSize, bool sharedRemainder = false, bool hugetlb = false)
     {
+        Hugetlb = hugetlb;
         SharedRemainder = sharedRemainder;
         Name = name;
         Anonymous = anonymous;
@@ -29,6 +30,9 @@ internal sealed class MemoryKind
     /// that part kept the tested half from being reused in place.
     /// </summary>
     public bool SharedRemainder { get; }
+
+    /// <summary>hugetlb memory: reuse by mapcount in every generation, the flag on the head only.</summary>
+    public bool Hugetlb { get; }
 
     /// <summary>Bytes the families work on.</summary>
     public int Size { get; }
@@ -112,6 +116,49 @@ internal sealed class MemoryKind
         process.Madvise(mem + PageSize, ThpSize - PageSize, Advice.DoFork);
         return (mem, 0);
     }, size: ThpSize);
+
+    /// <summary>
+    /// K11 "hugetlb (2048 kB)": a private MAP_HUGETLB page filled with 0x01; a second huge page mapped and
+    /// unmapped proves there is a spare one for COW (SKIP otherwise).
+    /// </summary>
+    public static MemoryKind HugetlbPage { get; } = new("hugetlb (2048 kB)", anonymous: true, process =>
+    {
+        ulong mem = MapHugetlb(process);
+        process.Write(mem, Filled(0x01, ThpSize));
+        ulong spare = MapHugetlb(process);
+        process.Munmap(spare, ThpSize);
+        return (mem, 0);
+    }, size: ThpSize, hugetlb: true);
+
+    /// <summary>N5 "memfd hugetlb (2048 kB)": a hugetlb memfd mapped private R/W and shared R/O.</summary>
+    public static MemoryKind MemfdHugetlb { get; } = new("memfd hugetlb (2048 kB)", anonymous: false, process =>
+    {
+        SimFile file;
+        try
+        {
+            file = process.Machine.CreateMemfd("test", ThpSize, hugetlb: true);
+        }
+        catch (MmException error) when (error.Errno == Errno.ENOMEM)
+        {
+            throw new SelftestSkipException("need more free huge pages");
+        }
+        ulong mem = process.Mmap(0, ThpSize, Prot.Read | Prot.Write, MapFlags.Private, file);
+        ulong smem = process.Mmap(0, ThpSize, Prot.Read, MapFlags.Shared, file);
+        TouchBoth(process, mem, smem);
+        return (mem, smem);
+    }, size: ThpSize, hugetlb: true);
+
+    private static ulong MapHugetlb(Process process)
+    {
+        try
+        {
+            return process.Mmap(0, ThpSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb);
+        }
+        catch (MmException error) when (error.Errno == Errno.ENOMEM)
+        {
+            throw new SelftestSkipException("need more free huge pages");
+        }
+    }
 
     /// <summary>N1 "shared zeropage": two private anonymous areas, both read, so both map the zero page.</summary>
     public static MemoryKind SharedZeropage { get; } = new("shared zeropage", anonymous: false, process =>

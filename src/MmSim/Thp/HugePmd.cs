@@ -140,8 +140,8 @@ internal static class HugePmd
     public static void Split(Vma vma, ulong address)
     {
         var pageTable = vma.Mm.PageTable;
-        if (!pageTable.TryGetPmdSlot(address, out var pmdSlot))
-            return;
+        if (vma.IsHugetlb || !pageTable.TryGetPmdSlot(address, out var pmdSlot))
+            return; // hugetlb pages are never split: their areas only ever cover whole pages
         lock (pageTable.PtLock(pmdSlot))
         {
             if (pageTable.Read(pmdSlot).IsHuge)
@@ -170,7 +170,8 @@ internal static class HugePmd
     {
         var mm = vma.Mm;
         mm.PageTable.Write(pmdSlot, Pte.None);
-        mm.PageTable.ZapDepositedTable(pmdSlot);
+        if (!vma.IsHugetlb)
+            mm.PageTable.ZapDepositedTable(pmdSlot); // hugetlb entries never split, so they keep no reserve table
         if (pmd.IsSpecial)
             return;
         var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;

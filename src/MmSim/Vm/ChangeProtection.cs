@@ -11,8 +11,8 @@ internal static class ChangeProtection
         vma.Flags = (vma.Flags & ~VmFlags.AccessMask) | newFlags;
         var pageTable = vma.Mm.PageTable;
         bool accessible = (newFlags & (VmFlags.Read | VmFlags.Write | VmFlags.Exec)) != 0;
-        if (!accessible)
-            Thp.HugePmd.SplitAll(vma, vma.Start, vma.End); // PROT_NONE is applied to PTEs
+        if (!accessible && !vma.IsHugetlb)
+            Thp.HugePmd.SplitAll(vma, vma.Start, vma.End); // PROT_NONE is applied to PTEs (hugetlb keeps huge entries)
         for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
         {
             if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))

@@ -31,6 +31,10 @@ public sealed class Machine : IDisposable
         Policy = CowPolicy.For(Options.Semantics);
         Ksm = new Ksm.KsmScanner(this);
         Swap = Options.SwapBytes > 0 ? new Swap.SwapDevice(Memory, Options.SwapBytes) : null;
+        var pools = Options.HugetlbPoolBytes;
+        if (pools.Count > 1 && pools[1] > 0)
+            throw new MmException(Errno.EINVAL, "1 GiB hugetlb pages need gigantic (contiguous) allocation, which the simulator does not model");
+        HugetlbPool = pools.Count > 0 && pools[0] > 0 ? new Hugetlb.HugetlbPool(Memory, pools[0]) : null;
     }
 
     /// <summary>The options the machine was built with.</summary>
@@ -46,6 +50,9 @@ public sealed class Machine : IDisposable
     internal PtLockPool PtLocks { get; } = new();
 
     internal Ksm.KsmScanner Ksm { get; }
+
+    /// <summary>The pool of 2 MiB hugetlb pages, if the machine has one.</summary>
+    internal Hugetlb.HugetlbPool? HugetlbPool { get; }
 
     /// <summary>The swap device, if the machine has one.</summary>
     internal Swap.SwapDevice? Swap { get; }
@@ -73,9 +80,9 @@ public sealed class Machine : IDisposable
     /// <summary>memfd_create() + ftruncate(): a shmem file of <paramref name="length"/> bytes, zero-filled on first touch.</summary>
     public SimFile CreateMemfd(string name, long length, bool hugetlb = false)
     {
-        if (hugetlb)
-            throw new MmException(Errno.ENOMEM, "hugetlb memfd: the machine has no hugetlb pool yet");
-        var file = new SimFile(Memory, name, length, shmem: true);
+        var file = hugetlb
+            ? SimFile.CreateHugetlb(Memory, HugetlbPool ?? throw new MmException(Errno.ENOMEM, "hugetlb memfd: the machine has no hugetlb pool"), name, length)
+            : new SimFile(Memory, name, length, shmem: true);
         lock (_files)
             _files.Add(file);
         return file;
@@ -108,7 +115,10 @@ public sealed class Machine : IDisposable
             long pageTables = 0;
             foreach (var process in Processes())
                 pageTables += process.PageTablePages;
-            return new MemoryStats(Memory.FreePages, counts.AnonPages, Interlocked.Read(ref _pinnedPages), Swap?.UsedSlots ?? 0, 0, 0, pageTables, counts.FilePages);
+            long hugetlbTotal = (HugetlbPool?.Total ?? 0) * (long)Thp.HugePmd.NrPages;
+            long hugetlbFree = (HugetlbPool?.FreeCount ?? 0) * (long)Thp.HugePmd.NrPages;
+            return new MemoryStats(Memory.FreePages, counts.AnonPages, Interlocked.Read(ref _pinnedPages), Swap?.UsedSlots ?? 0,
+                hugetlbTotal, hugetlbFree, pageTables, counts.FilePages);
         }
     }
 

@@ -11,6 +11,8 @@ internal static class MremapOps
         var vma = mm.VmaLookup(oldAddress);
         if (vma is null || oldAddress + oldLength > vma.End)
             throw new MmException(Errno.EFAULT, $"[0x{oldAddress:x}, 0x{oldAddress + oldLength:x}) is not inside one mapping");
+        if (vma.IsHugetlb)
+            throw new MmException(Errno.EINVAL, "mremap of hugetlb memory (vma_to_resize refuses it before 5.16)");
         bool fixedTarget = (flags & MremapFlags.Fixed) != 0;
         bool dontUnmap = (flags & MremapFlags.DontUnmap) != 0;
         if (dontUnmap && (!vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared)))

@@ -23,7 +23,7 @@ internal static class PageMapReader
                 return default;
         }
         var page = FaultHandler.VmNormalPage(mm, pte);
-        return FromPage(mm, page, pte.Pfn);
+        return FromPage(mm, page, pte.Pfn, page);
     }
 
     /// <summary>A page of a PMD-mapped THP: AnonExclusive is the head's flag; mapcount counts the PMD.</summary>
@@ -33,11 +33,11 @@ internal static class PageMapReader
         if (pmd.IsSpecial)
             return new PageMapEntry(true, false, pfn, false, false, false, true, false, false, true, false);
         var page = mm.Memory.PfnToPage(pfn);
-        var entry = FromPage(mm, page, pfn);
-        return entry with { AnonExclusive = entry.Anon && mm.Machine.Policy.TracksExclusivity && page.Folio.Head.IsAnonExclusive };
+        return FromPage(mm, page, pfn, page.Folio.Head);
     }
 
-    private static PageMapEntry FromPage(Mm mm, PageFlags.Page? page, long pfn)
+    /// <summary>The entry for a mapped frame; <paramref name="exclusivity"/> is the page whose flag counts (the head of a PMD mapping).</summary>
+    private static PageMapEntry FromPage(Mm mm, PageFlags.Page? page, long pfn, PageFlags.Page? exclusivity)
     {
         if (page is not { } mapped)
             return new PageMapEntry(true, false, pfn, false, false, false, false, false, false, true, false);
@@ -48,7 +48,7 @@ internal static class PageMapReader
             Swapped: false,
             Pfn: mapped.Pfn,
             ExclusivelyMapped: mapped.MapCount == 1,
-            AnonExclusive: anon && mm.Machine.Policy.TracksExclusivity && mapped.IsAnonExclusive,
+            AnonExclusive: anon && mm.Machine.Policy.TracksExclusivity && exclusivity!.Value.IsAnonExclusive,
             Anon: anon,
             Thp: folio.IsTransHuge,
             Hugetlb: folio.IsHugetlb,

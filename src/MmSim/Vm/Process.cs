@@ -54,9 +54,21 @@ public sealed class Process
             throw new MmException(Errno.EINVAL, $"MAP_FIXED address 0x{address:x} is not page aligned");
         if (fixedAddress && (address < Mm.MmapMinAddr || address + aligned > Mm.TaskSize || address + aligned < address))
             throw new MmException(address < Mm.MmapMinAddr ? Errno.EPERM : Errno.ENOMEM, $"MAP_FIXED range at 0x{address:x} is outside the user address space");
-        if ((flags & (MapFlags.HugeTlb | MapFlags.HugeTlb1G)) != 0)
-            throw new MmException(Errno.ENOMEM, "MAP_HUGETLB: the machine has no hugetlb pool yet");
         bool anonymous = (flags & MapFlags.Anonymous) != 0;
+        if ((flags & MapFlags.HugeTlb1G) != 0)
+            throw new MmException(Errno.EINVAL, "MAP_HUGETLB of 1 GiB pages: the machine has no 1 GiB pool");
+        bool hugetlb = (flags & MapFlags.HugeTlb) != 0 || file is { IsHugetlb: true };
+        if (hugetlb)
+        {
+            // hugetlb_get_unmapped_area(): lengths and addresses in whole huge pages
+            aligned = (aligned + PageTable.PmdSize - 1) & ~(PageTable.PmdSize - 1);
+            if (fixedAddress && (address & (PageTable.PmdSize - 1)) != 0)
+                throw new MmException(Errno.EINVAL, $"MAP_HUGETLB address 0x{address:x} is not 2 MiB aligned");
+            if (!anonymous && (file is not { IsHugetlb: true } || (offset & (PageTable.PmdSize - 1)) != 0))
+                throw new MmException(Errno.EINVAL, "MAP_HUGETLB of a file needs a hugetlbfs file and a 2 MiB aligned offset");
+            if (anonymous && shared)
+                throw new MmException(Errno.EINVAL, "shared anonymous hugetlb memory is not modelled; map a hugetlb memfd");
+        }
         if (!anonymous && file is null)
             throw new MmException(Errno.EBADF, "a file mapping needs a file");
         if (anonymous)
@@ -65,7 +77,8 @@ public sealed class Process
             offset = 0;
         }
 
-        var vmFlags = VmFlagsExtensions.FromProt(prot) | VmFlags.MayRead | VmFlags.MayWrite | VmFlags.MayExec | VmFlags.SoftDirty;
+        var vmFlags = VmFlagsExtensions.FromProt(prot) | VmFlags.MayRead | VmFlags.MayWrite | VmFlags.MayExec | VmFlags.SoftDirty
+            | (hugetlb ? VmFlags.HugeTlb : VmFlags.None);
         if (shared)
             vmFlags |= VmFlags.Shared | VmFlags.MayShare;
         ulong result;
@@ -74,12 +87,14 @@ public sealed class Process
         {
             if (anonymous && shared)
                 file = _machine.CreateSharedAnonFile((long)aligned);
-            ulong align = MmapRegion.Alignment(_machine, anonymous && !shared, aligned);
+            ulong align = hugetlb ? PageTable.PmdSize : MmapRegion.Alignment(_machine, anonymous && !shared, aligned);
             result = fixedAddress ? address : MmapRegion.GetUnmappedArea(Mm, address & ~PageMask, aligned, align);
             if (result == 0)
                 throw new MmException(Errno.ENOMEM, $"no free range of {aligned} bytes");
             ulong pgoff = file is null ? result >> PageTable.PageShift : offset >> PageTable.PageShift;
-            MmapRegion.Map(Mm, result, aligned, vmFlags, file, pgoff);
+            var reservation = hugetlb && anonymous ? ReserveHugetlb(result, aligned) : null;
+            var vma = MmapRegion.Map(Mm, result, aligned, vmFlags, file, pgoff);
+            vma.HugetlbReservation = reservation;
         }
         finally
         {
@@ -88,6 +103,19 @@ public sealed class Process
         if ((flags & MapFlags.Populate) != 0)
             PopulateIgnoringErrors(result, aligned, (prot & Prot.Write) != 0 && !shared);
         return result;
+    }
+
+    /// <summary>hugetlb_reserve_pages() for a private hugetlb mapping: ENOMEM when the pool cannot cover it.</summary>
+    private Hugetlb.HugetlbReservation ReserveHugetlb(ulong start, ulong length)
+    {
+        var pool = _machine.HugetlbPool ?? throw new MmException(Errno.ENOMEM, "MAP_HUGETLB: the machine has no hugetlb pool");
+        int pages = (int)(length / PageTable.PmdSize);
+        if (!pool.Reserve(pages))
+            throw new MmException(Errno.ENOMEM, $"MAP_HUGETLB: {pages} huge pages cannot be reserved ({pool.FreeCount - pool.Reserved} free)");
+        var indexes = new System.Collections.Generic.List<ulong>();
+        for (ulong offset = 0; offset < length; offset += PageTable.PmdSize)
+            indexes.Add((start + offset) >> PageTable.PageShift);
+        return new Hugetlb.HugetlbReservation(pool, indexes);
     }
 
     /// <summary>munmap(): a hole in the range is fine.</summary>

@@ -35,6 +35,41 @@ public sealed class SimFile
     /// <summary>The file size in bytes.</summary>
     public long Length { get; }
 
+    /// <summary>A hugetlbfs file: its page cache holds 2 MiB hugetlb pages, indexed by huge page.</summary>
+    internal bool IsHugetlb { get; private init; }
+
+    /// <summary>
+    /// memfd_create(MFD_HUGETLB) + ftruncate + fallocate: a hugetlbfs file whose huge pages are taken from the
+    /// pool at once; ENOMEM if the pool cannot supply them, EINVAL for a length that is not a multiple of 2 MiB.
+    /// </summary>
+    internal static SimFile CreateHugetlb(PhysicalMemory memory, Hugetlb.HugetlbPool pool, string name, long length)
+    {
+        long huge = (long)PageTables.PageTable.PmdSize;
+        if (length <= 0 || length % huge != 0)
+            throw new MmException(Errno.EINVAL, $"hugetlb file length {length} is not a positive multiple of 2 MiB");
+        var file = new SimFile(memory, name, length, shmem: false) { IsHugetlb = true };
+        var taken = new List<Folio>();
+        for (long i = 0; i < length / huge; i++)
+        {
+            if (pool.Alloc(useReservation: false) is not { } folio)
+            {
+                foreach (var page in taken)
+                    page.Put();
+                memory.Mappings.Unregister(file.MappingId);
+                throw new MmException(Errno.ENOMEM, $"hugetlb file {name}: the pool has no free 2 MiB page");
+            }
+            folio.SetMapping(file.Mapping);
+            folio.SetIndex((ulong)i);
+            taken.Add(folio);
+        }
+        lock (file._pages)
+        {
+            for (int i = 0; i < taken.Count; i++)
+                file._pages.Add((ulong)i, taken[i]);
+        }
+        return file;
+    }
+
     /// <summary>shmem (memfd, MAP_SHARED|MAP_ANONYMOUS): pages are created zeroed and are swap-backed.</summary>
     internal bool IsShmem { get; }
 
@@ -87,8 +122,10 @@ public sealed class SimFile
         }
     }
 
-    /// <summary>Pages needed to hold <see cref="Length"/> bytes.</summary>
-    internal ulong PageCount => (ulong)((Length + PhysicalMemory.PageSize - 1) / PhysicalMemory.PageSize);
+    /// <summary>Page-cache entries needed to hold <see cref="Length"/> bytes (2 MiB ones for hugetlbfs).</summary>
+    internal ulong PageCount => (ulong)((Length + EntrySize - 1) / EntrySize);
+
+    private long EntrySize => IsHugetlb ? (long)PageTables.PageTable.PmdSize : PhysicalMemory.PageSize;
 
     /// <summary>Fills the page cache from <paramref name="contents"/> (a regular file read from disk).</summary>
     internal void ReadIn(ReadOnlySpan<byte> contents)

@@ -39,6 +39,12 @@ internal sealed class Vma
     /// <summary>Every anon_vma this area is chained to (its own and its ancestors').</summary>
     public List<AnonVma> AnonVmaChain { get; } = new();
 
+    /// <summary>The hugetlb pages this private area reserved at mmap time (null for other areas, and in a child).</summary>
+    public Hugetlb.HugetlbReservation? HugetlbReservation { get; set; }
+
+    /// <summary>is_vm_hugetlb_page().</summary>
+    public bool IsHugetlb => Flags.HasFlag(VmFlags.HugeTlb);
+
     /// <summary>vma_is_anonymous(): no file behind the area.</summary>
     public bool IsAnonymous => File is null;
 

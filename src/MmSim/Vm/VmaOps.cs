@@ -16,10 +16,13 @@ internal static class VmaOps
         var vma = mm.VmaLookup(address);
         if (vma is null || vma.Start == address)
             return;
+        if (vma.IsHugetlb && (address & (PageTables.PageTable.PmdSize - 1)) != 0)
+            throw new MmException(Errno.EINVAL, $"0x{address:x} lies inside a hugetlb page (hugetlb_vm_op_split)");
         Thp.HugePmd.Split(vma, address); // vma_adjust_trans_huge(): no huge PMD may straddle two areas
         var upper = new Vma(mm, address, vma.End, vma.Flags, vma.File, vma.PgOff + ((address - vma.Start) >> 12))
         {
             AnonVma = vma.AnonVma,
+            HugetlbReservation = vma.HugetlbReservation,
         };
         foreach (var anonVma in vma.AnonVmaChain)
         {
@@ -66,6 +69,7 @@ internal static class VmaOps
             anonVma.Unlink(vma);
         vma.AnonVmaChain.Clear();
         vma.File?.RemoveMapping();
+        vma.HugetlbReservation?.Release(vma.LinearPageIndex(vma.Start), vma.LinearPageIndex(vma.End));
     }
 
     /// <summary>free_pgtables() for the hole [start, end): tables shared with a neighbour survive.</summary>

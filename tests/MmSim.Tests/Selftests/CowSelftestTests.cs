@@ -40,10 +40,14 @@ public class CowSelftestTests
     {
         var results = Matrix.Value.Values.Where(r => r.Semantics == CowSemantics.AnonExclusive).ToList();
 
-        Assert.Equal(14 * 10 + 3 * 3, results.Count); // 14 anon families x 10 kinds, 3 non-anon families x 3 kinds
-        Assert.All(results, r => Assert.True(r.Result == SelftestResult.Pass || (r.Result == SelftestResult.Skip && r.Kind.Contains("THP")),
+        Assert.Equal(14 * 11 + 3 * 4, results.Count); // 14 anon families x 11 kinds, 3 non-anon families x 4 kinds
+        Assert.All(results, r => Assert.True(
+            r.Result == SelftestResult.Pass ||
+            (r.Result == SelftestResult.Skip && r.Kind.Contains("swapped", StringComparison.Ordinal) && r.Kind.Contains("THP", StringComparison.Ordinal)) ||
+            (r.Result == SelftestResult.XFail && r.Kind.StartsWith("hugetlb", StringComparison.Ordinal) && r.Family.StartsWith("vmsplice", StringComparison.Ordinal)),
             $"{r.Family} / {r.Kind}: {r.Result} ({r.Detail})"));
         Assert.Equal(3 * 14, results.Count(r => r.Result == SelftestResult.Skip)); // swapped THP kinds: no THP swap-out yet
+        Assert.Equal(4, results.Count(r => r.Result == SelftestResult.XFail));     // the kernel's own XFAILs (7dad331be781)
     }
 
     [Fact]
@@ -64,7 +68,7 @@ public class CowSelftestTests
         var results = CowSelftest.Run(CowSemantics.RefcountReuse, "R/O GUP pin on R/O-mapped shared page");
 
         var ran = results.Where(r => r.Result != SelftestResult.Skip).ToList();
-        Assert.Equal(7, ran.Count); // base page, swapped out base page, five THP kinds
+        Assert.Equal(8, ran.Count); // base page, swapped out base page, five THP kinds, hugetlb
         Assert.All(ran, r => Assert.Equal(SelftestResult.Fail, r.Result));
         Assert.All(ran, r => Assert.Contains("contents differ", r.Detail));
     }
@@ -86,8 +90,8 @@ public class CowSelftestTests
         var byKind = CowSelftest.Run(CowSemantics.AnonExclusive, "memfd");
         var byFamily = CowSelftest.Run(CowSemantics.AnonExclusive, "iouring");
 
-        Assert.Equal(3, byKind.Count);
-        Assert.All(byKind, r => Assert.Equal("memfd", r.Kind));
-        Assert.Equal(20, byFamily.Count); // 2 io_uring families x 10 anonymous kinds
+        Assert.Equal(6, byKind.Count); // memfd and memfd hugetlb
+        Assert.All(byKind, r => Assert.StartsWith("memfd", r.Kind));
+        Assert.Equal(22, byFamily.Count); // 2 io_uring families x 11 anonymous kinds
     }
 }

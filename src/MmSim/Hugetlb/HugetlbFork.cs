@@ -1,0 +1,77 @@
+using MmSim.PageTables;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.Hugetlb;
+
+/// <summary>
+/// copy_hugetlb_page_range() (mm/hugetlb.c): hugetlb entries are shared with the child R/O, except an
+/// anon page the parent may have pinned, which the child gets a copy of at once (from the pool).
+/// </summary>
+internal static class HugetlbFork
+{
+    /// <summary>Copies the entries of [src.Start, src.End); false on ENOMEM.</summary>
+    public static bool Copy(Vma dst, Vma src)
+    {
+        var srcTable = src.Mm.PageTable;
+        var dstTable = dst.Mm.PageTable;
+        bool cow = src.IsCowMapping;
+        if (cow)
+            src.Mm.WriteProtectSeqBump(); // "mm/hugetlb: take src_mm->write_protect_seq"
+        try
+        {
+            for (ulong address = src.Start; address < src.End; address += PageTable.PmdSize)
+            {
+                if (!srcTable.TryGetPmdSlot(address, out var srcSlot) || srcTable.Read(srcSlot).IsNone)
+                    continue;
+                if (!dstTable.TryAllocPmdSlot(address, out var dstSlot))
+                    return false;
+                lock (dstTable.PtLock(dstSlot))
+                lock (srcTable.PtLock(srcSlot))
+                {
+                    if (!CopyEntry(dst, src, dstSlot, srcSlot, address, cow))
+                        return false;
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            if (cow)
+                src.Mm.WriteProtectSeqBump();
+        }
+    }
+
+    private static bool CopyEntry(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, ulong address, bool cow)
+    {
+        var entry = src.Mm.PageTable.Read(srcSlot);
+        var folio = src.Mm.Memory.PfnToPage(entry.Pfn).Folio;
+        folio.Get();
+        if (folio.IsAnon)
+        {
+            if (!AnonRmap.PageTryDupAnonRmapCompound(folio, src))
+            {
+                folio.Put();
+                // a maybe-pinned page: the child gets its own copy, exclusive and writable if its area is
+                if (dst.Mm.Machine.HugetlbPool!.Alloc(useReservation: false) is not { } copy)
+                    return false;
+                for (int i = 0; i < copy.NrPages; i++)
+                    copy.Page(i).CopyContentsFrom(folio.Page(i));
+                HugetlbFault.HugepageAddNewAnonRmap(copy, dst, address, dst.Mm.Machine.Policy.TracksExclusivity);
+                dst.Mm.PageTable.Write(dstSlot, Pte.HugePmd(copy.Head.Pfn, dst.Flags.HasFlag(VmFlags.Write), dirty: true));
+                return true;
+            }
+        }
+        else
+        {
+            folio.AddEntireMapcount(1); // page_dup_file_rmap(compound)
+        }
+        if (cow && entry.IsWrite)
+        {
+            entry = entry.WithoutWrite(); // huge_ptep_set_wrprotect() on both sides
+            src.Mm.PageTable.Write(srcSlot, entry);
+        }
+        dst.Mm.PageTable.Write(dstSlot, entry);
+        return true;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.Generic;
+using MmSim.PageFlags;
+using MmSim.Physical;
+using MmSim.Thp;
+
+namespace MmSim.Hugetlb;
+
+/// <summary>
+/// The pool of 2 MiB hugetlb pages (mm/hugetlb.c, struct hstate): set aside at boot, handed out by
+/// faults, and given back by free_huge_page() instead of going to the buddy allocator. Reservations
+/// (hugetlb_reserve_pages) made at mmap time guarantee the faults of the area that made them.
+/// </summary>
+internal sealed class HugetlbPool
+{
+    private readonly Stack<Folio> _free = new();
+
+    public HugetlbPool(PhysicalMemory memory, long bytes)
+    {
+        int pages = (int)(bytes / (long)PageTables.PageTable.PmdSize);
+        for (int i = 0; i < pages; i++)
+        {
+            var folio = memory.AllocFolio(HugePmd.Order, Gfp.None, CompoundDtor.Hugetlb)
+                ?? throw new MmException(Errno.ENOMEM, $"cannot set aside {pages} hugetlb pages of 2 MiB: RAM has only {i} free 2 MiB blocks");
+            memory.Map.RefCount[folio.Head.Index] = 0; // a free hugetlb page: refcount 0, on the pool's free list
+            _free.Push(folio);
+            All.Add(folio);
+        }
+        Total = pages;
+        memory.HugetlbFree = Free;
+    }
+
+    /// <summary>Every page of the pool (for checks).</summary>
+    public List<Folio> All { get; } = new();
+
+    /// <summary>HugePages_Total.</summary>
+    public int Total { get; }
+
+    /// <summary>HugePages_Free.</summary>
+    public int FreeCount
+    {
+        get
+        {
+            lock (_free)
+                return _free.Count;
+        }
+    }
+
+    /// <summary>HugePages_Rsvd: reserved, not yet faulted in.</summary>
+    public int Reserved { get; private set; }
+
+    /// <summary>hugetlb_reserve_pages(): false (ENOMEM) if the free pages cannot cover the reservation.</summary>
+    public bool Reserve(int pages)
+    {
+        lock (_free)
+        {
+            if (_free.Count - Reserved < pages)
+                return false;
+            Reserved += pages;
+            return true;
+        }
+    }
+
+    /// <summary>hugetlb_unreserve_pages(): gives back reservations that were never used.</summary>
+    public void Unreserve(int pages)
+    {
+        lock (_free)
+            Reserved -= pages;
+    }
+
+    /// <summary>
+    /// alloc_hugetlb_folio(): a zeroed page with refcount 1, from a reservation or from the unreserved
+    /// free pages; null when there is none.
+    /// </summary>
+    public Folio? Alloc(bool useReservation)
+    {
+        Folio folio;
+        lock (_free)
+        {
+            if (useReservation)
+                Reserved--;
+            else if (_free.Count - Reserved <= 0)
+                return null;
+            folio = _free.Pop();
+        }
+        folio.Memory.Map.RefCount[folio.Head.Index] = 1;
+        for (int i = 0; i < folio.NrPages; i++)
+            folio.Memory.ClearContents((int)folio.Page(i).Pfn);
+        return folio;
+    }
+
+    /// <summary>free_huge_page(): the anon bit and the mapping are cleared explicitly, then the page is free again.</summary>
+    private void Free(Folio folio)
+    {
+        if (folio.IsAnon)
+            folio.Head.ClearAnonExclusiveForFree();
+        var map = folio.Memory.Map;
+        map.Mapping[folio.Head.Index] = 0;
+        map.Index[folio.Head.Index] = 0;
+        map.Flags[folio.Head.Index] &= ~(PageFlagBit.SwapBacked.Mask() | PageFlagBit.Dirty.Mask() | PageFlagBit.Uptodate.Mask());
+        lock (_free)
+            _free.Push(folio);
+    }
+}
