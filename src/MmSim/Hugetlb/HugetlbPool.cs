@@ -13,9 +13,11 @@ namespace MmSim.Hugetlb;
 internal sealed class HugetlbPool
 {
     private readonly Stack<Folio> _free = new();
+    private readonly PhysicalMemory _memory;
 
     public HugetlbPool(PhysicalMemory memory, long bytes)
     {
+        _memory = memory;
         int pages = (int)(bytes / (long)PageTables.PageTable.PmdSize);
         for (int i = 0; i < pages; i++)
         {
@@ -73,6 +75,10 @@ internal sealed class HugetlbPool
     /// </summary>
     public Folio? Alloc(bool useReservation)
     {
+        if (!useReservation && _memory.FailPageAlloc.ShouldFail())
+        {
+            return null;
+        }
         Folio folio;
         lock (_free)
         {

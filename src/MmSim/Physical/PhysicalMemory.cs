@@ -38,6 +38,9 @@ public sealed class PhysicalMemory
 
     internal Memmap Map { get; }
 
+    /// <summary>Allocation failure injection (fail_page_alloc).</summary>
+    internal FailPageAlloc FailPageAlloc { get; } = new();
+
     /// <summary>free_huge_page(), set by the hugetlb pool.</summary>
     internal System.Action<Folio>? HugetlbFree { get; set; }
 
@@ -89,6 +92,10 @@ public sealed class PhysicalMemory
     public Folio? AllocFolio(int order, Gfp gfp = Gfp.None, CompoundDtor dtor = CompoundDtor.Compound)
     {
         CheckOrder(order);
+        if (FailPageAlloc.ShouldFail())
+        {
+            return null;
+        }
         int pfn;
         lock (_buddy.Lock)
             pfn = _buddy.RemoveSmallest(order);

@@ -60,6 +60,10 @@ internal sealed class SwapDevice
     /// <summary>get_swap_pages() + add_to_swap_cache(): a free slot now caching <paramref name="folio"/>; -1 when swap is full.</summary>
     public long AddToSwapCache(Folio folio)
     {
+        if (_memory.FailPageAlloc.ShouldFail())
+        {
+            return -1; // get_swap_pages() found no slot
+        }
         lock (Lock)
         {
             for (int tries = 1; tries < _map.Length; tries++)

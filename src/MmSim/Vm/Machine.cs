@@ -106,6 +106,25 @@ public sealed class Machine : IDisposable
     /// </summary>
     public void RunKsm() => Ksm.FullScan();
 
+    /// <summary>
+    /// Fault injection like fail_page_alloc: after <paramref name="space"/> more allocations (pages, page
+    /// tables, hugetlb pages outside reservations, swap slots) succeed, the next <paramref name="times"/>
+    /// fail, as if memory were exhausted. Each failing operation then fails with the kernel's errno (or
+    /// falls back, as a THP fault does) and leaves the machine consistent.
+    /// </summary>
+    public void FailAllocations(int space, int times = 1)
+    {
+        if (space < 0 || times < 1)
+            throw new MmException(Errno.EINVAL, $"space {space} and times {times}: space must be at least 0 and times at least 1");
+        Memory.FailPageAlloc.Arm(space, times);
+    }
+
+    /// <summary>Stops injecting allocation failures.</summary>
+    public void StopFailingAllocations() => Memory.FailPageAlloc.Disarm();
+
+    /// <summary>How many allocation failures were injected so far.</summary>
+    public int InjectedAllocationFailures => Memory.FailPageAlloc.Injected;
+
     /// <summary>A snapshot of the memory counters.</summary>
     public MemoryStats Stats
     {

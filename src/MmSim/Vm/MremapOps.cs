@@ -69,8 +69,21 @@ internal static class MremapOps
         }
         mm.Insert(moved);
         ulong moveLength = System.Math.Min(oldLength, newLength);
-        for (ulong offset = 0; offset < moveLength; offset += Machine.PageSize)
-            MovePte(mm, oldAddress + offset, target + offset);
+        ulong done = 0;
+        try
+        {
+            for (; done < moveLength; done += Machine.PageSize)
+                MovePte(mm, oldAddress + done, target + done);
+        }
+        catch (MmException)
+        {
+            // move_vma(): on failure the entries go back where they were (their tables exist) and the new area goes
+            for (ulong offset = 0; offset < done; offset += Machine.PageSize)
+                MovePte(mm, target + offset, oldAddress + offset);
+            VmaOps.Remove(mm, mm.VmaLookup(target)!);
+            VmaOps.FreeHoleTables(mm, target, target + newLength);
+            throw;
+        }
         if (dontUnmap)
         {
             // unlink_anon_vmas(): the old area starts over, with a fresh anon_vma at its next fault
