@@ -105,6 +105,9 @@ internal static class FaultHandler
             case PteKind.Swap:
                 return SwapFault.DoSwapPage(vma, slot, pte, address, flags, ref newPage);
             case PteKind.Migration:
+                // migration_entry_wait(): the page is moving; retry once the entry is restored
+                System.Threading.Thread.Yield();
+                return VmFault.Ok;
             case PteKind.DevicePrivate:
             case PteKind.DeviceExclusive:
             case PteKind.HwPoison:

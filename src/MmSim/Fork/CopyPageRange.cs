@@ -125,6 +125,8 @@ internal static class CopyPageRange
             case PteKind.Swap:
                 return CopySwapPte(dst, src, dstSlot, srcSlot, pte) ? VmFault.Ok : VmFault.Oom;
             case PteKind.Migration:
+                CopyMigrationPte(dst, src, dstSlot, srcSlot, pte);
+                return VmFault.Ok;
             case PteKind.DevicePrivate:
             case PteKind.DeviceExclusive:
             case PteKind.HwPoison:
@@ -151,6 +153,20 @@ internal static class CopyPageRange
         }
         dst.Mm.PageTable.Write(dstSlot, pte);
         return true;
+    }
+
+    /// <summary>
+    /// copy_nonpresent_pte() for a migration entry: in a COW mapping a WRITE or READ_EXCLUSIVE entry is
+    /// demoted to READ in the parent ("a previously exclusive entry is now shared"), and the child gets READ.
+    /// </summary>
+    private static void CopyMigrationPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte)
+    {
+        if (src.IsCowMapping && pte.Type != SwapEntryType.MigrationRead)
+        {
+            pte = Pte.NonPresent(SwapEntryType.MigrationRead, pte.EntryPfn);
+            src.Mm.PageTable.Write(srcSlot, pte);
+        }
+        dst.Mm.PageTable.Write(dstSlot, pte);
     }
 
     private static VmFault CopyPresentPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte, ulong address, ref FaultPage prealloc)

@@ -25,6 +25,8 @@ internal static class ChangeProtection
                 var pte = pageTable.Read(slot);
                 if (pte.Kind == PteKind.Present && pte.IsHuge == huge)
                     pageTable.Write(slot, NewPte(vma, pte, accessible)); // change_huge_pmd() keeps the huge bit
+                else if (pte.Kind == PteKind.Migration && pte.Type == SwapEntryType.MigrationWrite && !vma.Flags.HasFlag(VmFlags.Write))
+                    pageTable.Write(slot, Pte.NonPresent(SwapEntryType.MigrationReadExclusive, pte.EntryPfn)); // anon: WRITE becomes READ_EXCLUSIVE
             }
             if (huge)
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;

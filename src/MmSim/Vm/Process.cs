@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using MmSim.Fork;
 using MmSim.Gup;
@@ -278,6 +279,55 @@ public sealed class Process
     {
         EnsureAlive();
         WithWriteLock(() => SoftDirty.Clear(Mm));
+    }
+
+    /// <summary>
+    /// move_pages(2) to the one node: migrates each present anonymous page of the range to a new frame.
+    /// The status of each page is 0 (moved) or a negative errno: -ENOENT (not present or not anonymous),
+    /// -EFAULT (no mapping), -EBUSY (pinned, referenced, large, KSM or in the swap cache: not moved).
+    /// </summary>
+    public IReadOnlyList<int> MovePages(ulong address, int pageCount)
+    {
+        EnsureAlive();
+        if (pageCount <= 0)
+            throw new MmException(Errno.EINVAL, $"page count {pageCount} must be positive");
+        var status = new int[pageCount];
+        Mm.MmapLock.EnterReadLock();
+        try
+        {
+            for (int i = 0; i < pageCount; i++)
+            {
+                ulong at = (address & ~PageMask) + (ulong)i * Machine.PageSize;
+                status[i] = MovePage(at);
+            }
+        }
+        finally
+        {
+            Mm.MmapLock.ExitReadLock();
+        }
+        return status;
+    }
+
+    private int MovePage(ulong address)
+    {
+        if (Mm.VmaLookup(address) is null)
+            return -(int)Errno.EFAULT;
+        if (!Mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+            return -(int)Errno.ENOENT;
+        var pte = Mm.PageTable.Read(slot);
+        if (pte.Kind != PteKind.Present || pte.IsSpecial)
+            return -(int)Errno.ENOENT;
+        var folio = Mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address)).Folio;
+        if (!folio.IsAnon || !folio.TryRefAdd(1))
+            return -(int)Errno.ENOENT;
+        try
+        {
+            return Migration.MigratePages.MigrateFolio(_machine, folio) is { } error ? -(int)error : 0;
+        }
+        finally
+        {
+            folio.Put();
+        }
     }
 
     /// <summary>/proc/pid/pagemap and /proc/kpageflags for the page at <paramref name="address"/>.</summary>

@@ -157,4 +157,58 @@ public class ConcurrencyStressTests
         machine.CheckInvariants();
         machine.AssertCleanAfterExit(free);
     }
+
+    [Fact]
+    public async Task Migration_racing_writers_pins_and_fork_keeps_data_and_invariants()
+    {
+        using var machine = TestMachine.Create(memory: 64L << 20);
+        long free = machine.Stats.FreePages;
+        var p = machine.CreateProcess();
+        ulong a = p.MapAnon(Pages);
+        p.Write(a, new byte[Pages * Page]);
+        var errors = new ConcurrentQueue<string>();
+        var stop = Stopwatch.StartNew();
+        var last = new int[Pages];
+
+        // one writer owns the data of each page: what it wrote last must be what it reads back
+        var writer = Task.Run(() =>
+        {
+            var random = new Random(3);
+            for (int value = 1; stop.Elapsed < Budget; value++)
+            {
+                int page = random.Next(Pages);
+                p.Write(a + (ulong)page * Page, BitConverter.GetBytes(value));
+                last[page] = value;
+                var back = new byte[4];
+                p.Read(a + (ulong)page * Page, back);
+                if (BitConverter.ToInt32(back) != value)
+                    errors.Enqueue($"page {page}: wrote {value}, read {BitConverter.ToInt32(back)}");
+            }
+        });
+        var migrator = Task.Run(() =>
+        {
+            while (stop.Elapsed < Budget)
+                p.MovePages(a, Pages);
+        });
+        var pinnerAndForker = Task.Run(() =>
+        {
+            var random = new Random(4);
+            while (stop.Elapsed < Budget)
+            {
+                using (p.PinUserPages(a + (ulong)random.Next(Pages) * Page, 1, GupFlags.Fast | GupFlags.Longterm))
+                    p.Fork().Exit();
+            }
+        });
+        await Task.WhenAll(writer, migrator, pinnerAndForker);
+
+        Assert.Empty(errors);
+        for (int page = 0; page < Pages; page++)
+        {
+            var back = new byte[4];
+            p.Read(a + (ulong)page * Page, back);
+            Assert.Equal(last[page], BitConverter.ToInt32(back));
+        }
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+    }
 }

@@ -154,11 +154,18 @@ public class ModelBasedTests
                         }
                         break;
                     }
-                    case < 78: // madvise(PAGEOUT) one page: contents must survive the round trip through swap
+                    case < 77: // madvise(PAGEOUT) one page: contents must survive the round trip through swap
                     {
                         log.Add($"{Name(sim)} pageout slot {slot}");
                         if (mp.Slots[slot] is not null)
                             sim.Madvise(address, Page, Advice.PageOut);
+                        break;
+                    }
+                    case < 79: // move_pages(): contents and pins must survive a migration (or its refusal)
+                    {
+                        log.Add($"{Name(sim)} move_pages slot {slot}");
+                        if (mp.Slots[slot] is not null)
+                            sim.MovePages(address, 1);
                         break;
                     }
                     case < 80: // exit

@@ -1,0 +1,115 @@
+using System.Collections.Generic;
+using MmSim.Diagnostics;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Physical;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.Migration;
+
+/// <summary>
+/// Page migration for small anonymous folios (mm/migrate.c, mm/rmap.c try_to_migrate_one and
+/// remove_migration_pte, Linux 6.1). Every entry that maps the folio becomes a migration entry that
+/// carries its exclusivity: WRITE (was writable), READ_EXCLUSIVE (exclusive, R/O) or READ. An exclusive
+/// page that may be pinned cannot give up exclusivity, so its migration fails early (EBUSY); a folio
+/// with references beyond its mappings fails too (EAGAIN in the kernel, reported as EBUSY). Success
+/// moves the contents to a new frame and restores every entry, exclusive unless it was READ.
+/// </summary>
+internal static class MigratePages
+{
+    /// <summary>migrate_pages() for one folio the caller holds a reference on; null on success, else the errno.</summary>
+    public static Errno? MigrateFolio(Machine machine, Folio folio)
+    {
+        if (folio.IsLarge || !folio.IsAnon || folio.IsKsm || folio.IsSwapCache)
+            return Errno.EBUSY; // large, KSM and swap-cache folios are not migrated by this simulator yet
+        if (!folio.TryLock())
+            return Errno.EBUSY;
+        try
+        {
+            var page = folio.Head;
+            var unmapped = new List<(Vma Vma, PteSlot Slot)>();
+            bool complete = RmapWalk.Anon(page, (vma, address, slot, pte) =>
+            {
+                if (!TryToMigrateOne(machine, vma, slot, pte, page))
+                    return false;
+                unmapped.Add((vma, slot));
+                return true;
+            });
+            // folio_migrate_mapping(): our reference is all that may be left
+            bool movable = complete && page.MapCount == 0 && folio.RefCount == 1;
+            Folio target = folio;
+            if (movable && machine.Memory.AllocFolio(0, Gfp.Movable) is { } fresh)
+            {
+                fresh.Head.CopyContentsFrom(page);
+                fresh.SetMapping(folio.Mapping);
+                fresh.SetIndex(folio.Index);
+                fresh.Set(PG.SwapBacked);
+                if (folio.Test(PG.Dirty))
+                    fresh.Set(PG.Dirty);
+                // folio_migrate_flags() does not copy PG_anon_exclusive: the migration entries carry it
+                target = fresh;
+            }
+            RemoveMigrationPtes(machine, unmapped, page, target.Head);
+            if (target != folio)
+            {
+                machine.Memory.Lru.Add(target);
+                target.Put(); // the allocation's reference; the restored mappings hold theirs
+                folio.SetMapping(PageMapping.None);
+                return null;
+            }
+            return Errno.EBUSY;
+        }
+        finally
+        {
+            folio.Unlock();
+        }
+    }
+
+    /// <summary>try_to_migrate_one(), PT lock held: the entry becomes a migration entry, or stays if the page may be pinned.</summary>
+    private static bool TryToMigrateOne(Machine machine, Vma vma, PteSlot slot, Pte pte, Page page)
+    {
+        var pageTable = vma.Mm.PageTable;
+        bool exclusive = machine.Policy.TracksExclusivity && page.IsAnonExclusive;
+        MmBug.On(pte.IsWrite && machine.Policy.TracksExclusivity && !exclusive, page, "try_to_migrate_one: a writable anon page that is not exclusive");
+        pageTable.Write(slot, Pte.None); // ptep_clear_flush(): GUP-fast can no longer find the page
+        // see page_try_share_anon_rmap(): clear the PTE first; a maybe-pinned page fails the migration early
+        if (exclusive && !AnonRmap.PageTryShareAnonRmap(page))
+        {
+            pageTable.Write(slot, pte);
+            return false;
+        }
+        var type = pte.IsWrite ? SwapEntryType.MigrationWrite
+            : exclusive ? SwapEntryType.MigrationReadExclusive
+            : SwapEntryType.MigrationRead;
+        if (pte.IsDirty)
+            page.Folio.Set(PG.Dirty);
+        pageTable.Write(slot, Pte.NonPresent(type, page.Pfn));
+        AnonRmap.PageRemoveRmap(page);
+        page.Folio.Put();
+        return true;
+    }
+
+    /// <summary>
+    /// remove_migration_pte(): each migration entry that still names the old frame maps <paramref name="target"/>
+    /// again, writable for WRITE, exclusive (RMAP_EXCLUSIVE) unless READ.
+    /// </summary>
+    private static void RemoveMigrationPtes(Machine machine, List<(Vma Vma, PteSlot Slot)> unmapped, Page old, Page target)
+    {
+        foreach (var (vma, slot) in unmapped)
+        {
+            var pageTable = vma.Mm.PageTable;
+            lock (pageTable.PtLock(slot))
+            {
+                var entry = pageTable.Read(slot);
+                if (entry.Kind != PteKind.Migration || entry.EntryPfn != old.Pfn)
+                    continue; // zapped meanwhile
+                bool write = entry.Type == SwapEntryType.MigrationWrite;
+                bool exclusive = machine.Policy.TracksExclusivity && entry.Type != SwapEntryType.MigrationRead;
+                target.Folio.Get();
+                AnonRmap.PageAddAnonRmap(target, vma, 0, exclusive);
+                pageTable.Write(slot, Pte.Present(target.Pfn, write && vma.Flags.HasFlag(VmFlags.Write), dirty: write));
+            }
+        }
+    }
+}
