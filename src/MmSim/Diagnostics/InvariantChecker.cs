@@ -38,6 +38,8 @@ internal sealed class InvariantChecker
         foreach (var file in machine.Files())
             checker.AddFileCache(file);
         checker.CheckGups();
+        foreach (var poisoned in machine.MemoryFailure.Poisoned)
+            Add(checker._expectedRefs, (int)poisoned.Head.Pfn, 1); // memory_failure() keeps the frame
         if (machine.Swap is { } swap)
             checker.CheckSwap(swap);
         checker.CheckMemmap();
@@ -93,6 +95,9 @@ internal sealed class InvariantChecker
         {
             case PteKind.Present:
                 CheckPresent(process, vma!, address, pte);
+                return;
+            case PteKind.HwPoison:
+                Require(mm.Memory.PfnToPage(pte.EntryPfn).Test(PG.HwPoison), $"{process}: hwpoison entry at 0x{address:x} names frame 0x{pte.EntryPfn:x}, which has no memory error");
                 return;
             case PteKind.Swap:
                 Add(_swapRefs, pte.SwapOffset, 1);

@@ -108,9 +108,10 @@ internal static class FaultHandler
                 // migration_entry_wait(): the page is moving; retry once the entry is restored
                 System.Threading.Thread.Yield();
                 return VmFault.Ok;
+            case PteKind.HwPoison:
+                return VmFault.HwPoison;
             case PteKind.DevicePrivate:
             case PteKind.DeviceExclusive:
-            case PteKind.HwPoison:
             case PteKind.Marker:
             case PteKind.SwapinError:
                 throw MmBug.Bug(vma.Mm.Memory.ZeroPage, $"{pte.Kind} entry at 0x{address:x}: no such entries exist on this machine yet");

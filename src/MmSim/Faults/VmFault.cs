@@ -9,6 +9,8 @@ internal enum VmFault
     Oom,
     /// <summary>VM_FAULT_SIGBUS: beyond the end of a file.</summary>
     SigBus,
+    /// <summary>VM_FAULT_HWPOISON: the entry names a frame with a memory error.</summary>
+    HwPoison,
     /// <summary>The handler needs a new page: allocate it without the PT lock and run the handler again.</summary>
     NeedPage,
 }

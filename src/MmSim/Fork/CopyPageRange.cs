@@ -127,9 +127,11 @@ internal static class CopyPageRange
             case PteKind.Migration:
                 CopyMigrationPte(dst, src, dstSlot, srcSlot, pte);
                 return VmFault.Ok;
+            case PteKind.HwPoison:
+                dst.Mm.PageTable.Write(dstSlot, pte); // copied as it is, never taken for a migration entry (P17)
+                return VmFault.Ok;
             case PteKind.DevicePrivate:
             case PteKind.DeviceExclusive:
-            case PteKind.HwPoison:
             case PteKind.Marker:
             case PteKind.SwapinError:
                 throw MmBug.Bug(src.Mm.Memory.ZeroPage, $"fork: {pte.Kind} entry at 0x{address:x}: no such entries exist on this machine yet");

@@ -103,6 +103,8 @@ internal static class GetUserPagesEngine
                     throw new MmException(Errno.ENOMEM, $"out of memory faulting in 0x{address:x} for GUP");
                 case VmFault.SigBus:
                     throw new MmException(Errno.EFAULT, $"0x{address:x} lies beyond the end of its file");
+                case VmFault.HwPoison:
+                    throw new MmException(Errno.EHWPOISON, $"0x{address:x} maps a frame with a memory error");
             }
             if (write && !vma.Flags.HasFlag(VmFlags.Write))
                 cowBroken = true; // FOLL_COW

@@ -51,6 +51,9 @@ public sealed class Machine : IDisposable
 
     internal Ksm.KsmScanner Ksm { get; }
 
+    /// <summary>Frames taken out of use by memory failure.</summary>
+    internal MemoryFailure.MemoryFailureHandler MemoryFailure { get; } = new();
+
     /// <summary>The pool of 2 MiB hugetlb pages, if the machine has one.</summary>
     internal Hugetlb.HugetlbPool? HugetlbPool { get; }
 

@@ -55,9 +55,11 @@ internal static class MadviseOps
             case Advice.PopulateWrite:
                 Populate(mm, start, end, advice == Advice.PopulateWrite);
                 return;
-            case Advice.Collapse:
             case Advice.HwPoison:
-                throw new MmException(Errno.EINVAL, $"MADV_{advice.ToString().ToUpperInvariant()} needs large folios and memory failure, which this machine does not model yet");
+                HwPoison(mm, start, end);
+                return;
+            case Advice.Collapse:
+                throw new MmException(Errno.EINVAL, "MADV_COLLAPSE: THP collapse is not modelled yet");
             default:
                 throw new MmException(Errno.EINVAL, $"unknown advice {(int)advice}");
         }
@@ -108,6 +110,22 @@ internal static class MadviseOps
             }
         }
         Swap.Reclaim.Pages(mm.Machine, folios);
+    }
+
+    /// <summary>madvise_inject_error(): memory_failure() on every present page of the range.</summary>
+    private static void HwPoison(Mm mm, ulong start, ulong end)
+    {
+        for (ulong address = start; address < end; address += Machine.PageSize)
+        {
+            if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+                continue;
+            var pte = mm.PageTable.Read(slot);
+            if (pte.Kind != PageTables.PteKind.Present || pte.IsSpecial)
+                continue;
+            var page = mm.Memory.PfnToPage(PageTables.PageTable.LeafPfn(pte, huge, address));
+            if (mm.Machine.MemoryFailure.Poison(mm.Machine, page) is { } error)
+                throw new MmException(error, $"memory failure at 0x{address:x} could not isolate the page");
+        }
     }
 
     /// <summary>

@@ -81,7 +81,9 @@ internal static class UserAccess
             case VmFault.Oom:
                 throw new MmException(Errno.ENOMEM, $"out of memory handling a {(write ? "write" : "read")} fault at 0x{address:x}");
             case VmFault.SigBus:
-                throw new BusErrorException(address, write, "access beyond the end of the mapped file");
+                throw new BusErrorException(address, write, "access beyond the end of the mapped file, or no huge page");
+            case VmFault.HwPoison:
+                throw new BusErrorException(address, write, "the frame has a memory error", Errno.EHWPOISON);
         }
     }
 

@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.MemoryFailure;
+
+/// <summary>
+/// memory_failure() (mm/memory-failure.c) for MADV_HWPOISON: the frame gets PG_hwpoison and is taken out of
+/// use for good (the failure handling keeps a reference); every entry that mapped it becomes an hwpoison
+/// entry, on which accesses get SIGBUS and GUP -EHWPOISON. The page's PG_anon_exclusive is left stale and
+/// untouched, as the seed patch says of hwpoison entries. A THP that cannot be split only gets
+/// PG_has_hwpoisoned on its second page and stays mapped (MF_MSG_UNSPLIT_THP), which is -EBUSY.
+/// </summary>
+internal sealed class MemoryFailureHandler
+{
+    private readonly List<Folio> _poisoned = new();
+
+    /// <summary>Frames taken out of use, each held by one reference (for checks).</summary>
+    public IReadOnlyList<Folio> Poisoned
+    {
+        get
+        {
+            lock (_poisoned)
+                return _poisoned.ToArray();
+        }
+    }
+
+    /// <summary>memory_failure(pfn); null on success, else the errno.</summary>
+    public Errno? Poison(Machine machine, Page page)
+    {
+        var folio = page.Folio;
+        if (page.Test(PG.HwPoison))
+            return null; // already handled
+        if (folio.IsLarge)
+        {
+            page.Set(PG.HwPoison);
+            if (folio.IsTransHuge)
+                folio.Head.Set(PG.HasHwPoisoned);
+            return Errno.EBUSY;
+        }
+        if (!folio.TryRefAdd(1))
+            return Errno.EBUSY; // freed meanwhile
+        page.Set(PG.HwPoison);
+        folio.Lock();
+        try
+        {
+            if (folio.IsAnon && !folio.IsKsm)
+                RmapWalk.Anon(page, (vma, address, slot, pte) => UnmapOne(vma, slot, page));
+        }
+        finally
+        {
+            folio.Unlock();
+        }
+        lock (_poisoned)
+            _poisoned.Add(folio);
+        return null;
+    }
+
+    /// <summary>try_to_unmap_one() with TTU_HWPOISON: the entry becomes an hwpoison entry naming the frame.</summary>
+    private static bool UnmapOne(Vma vma, PteSlot slot, Page page)
+    {
+        vma.Mm.PageTable.Write(slot, Pte.NonPresent(SwapEntryType.HwPoison, page.Pfn));
+        AnonRmap.PageRemoveRmap(page);
+        page.Folio.Put();
+        return true;
+    }
+}
