@@ -13,50 +13,30 @@ namespace MmSim.Vm;
 /// </summary>
 internal static class UserAccess
 {
-    public static void Read(Mm mm, ulong address, Span<byte> destination)
-    {
-        CheckRange(address, destination.Length, write: false);
-        mm.MmapLock.EnterReadLock();
-        try
-        {
-            for (int done = 0; done < destination.Length;)
-            {
-                ulong at = address + (ulong)done;
-                int offset = (int)(at & (PhysicalMemory.PageSize - 1));
-                int count = Math.Min(destination.Length - done, PhysicalMemory.PageSize - offset);
-                var page = LockPage(mm, at, write: false, out object ptl);
-                try
-                {
-                    page.ReadContents(offset, destination.Slice(done, count));
-                }
-                finally
-                {
-                    Monitor.Exit(ptl);
-                }
-                done += count;
-            }
-        }
-        finally
-        {
-            mm.MmapLock.ExitReadLock();
-        }
-    }
+    public static void Read(Mm mm, ulong address, Span<byte> destination) => Copy(mm, address, destination, default, write: false);
 
-    public static void Write(Mm mm, ulong address, ReadOnlySpan<byte> source)
+    public static void Write(Mm mm, ulong address, ReadOnlySpan<byte> source) => Copy(mm, address, default, source, write: true);
+
+    /// <summary>Copies page by page, each under the PT lock of the entry that maps it.</summary>
+    private static void Copy(Mm mm, ulong address, Span<byte> destination, ReadOnlySpan<byte> source, bool write)
     {
-        CheckRange(address, source.Length, write: true);
+        int length = write ? source.Length : destination.Length;
+        CheckRange(address, length, write);
         mm.MmapLock.EnterReadLock();
         try
         {
-            for (int done = 0; done < source.Length;)
+            for (int done = 0; done < length;)
             {
                 ulong at = address + (ulong)done;
                 int offset = (int)(at & (PhysicalMemory.PageSize - 1));
-                int count = Math.Min(source.Length - done, PhysicalMemory.PageSize - offset);
-                var page = LockPage(mm, at, write: true, out object ptl);
+                int count = Math.Min(length - done, PhysicalMemory.PageSize - offset);
+                var page = LockPage(mm, at, write, out object ptl);
                 try
                 {
-                    page.WriteContents(offset, source.Slice(done, count));
+                    if (write)
+                        page.WriteContents(offset, source.Slice(done, count));
+                    else
+                        page.ReadContents(offset, destination.Slice(done, count));
                 }
                 finally
                 {
