@@ -8,6 +8,46 @@ internal static class Descriptors
     /// <summary>Where the rule pages live: docs/rules/{id}.md in the repository.</summary>
     public const string HelpLinkBase = "https://github.com/mmsim/mmsim/blob/main/docs/rules/";
 
+    public static readonly DiagnosticDescriptor MM0001_ClearAnonExclusiveWhileMaybePinned = Create(
+        "MM0001",
+        "PG_anon_exclusive cleared outside the try-share / try-dup helpers or while the page may be pinned",
+        "'{0}' clears PG_anon_exclusive of '{1}' {2}",
+        Categories.Security,
+        DiagnosticSeverity.Warning,
+        "Exclusivity may be dropped only where no pin can exist: inside page_try_share_anon_rmap / page_try_dup_anon_rmap after folio_maybe_dma_pinned() said no, on the free path, or for device-private pages. Clearing it anywhere else, including zap or munmap, lets a pinned page be shared and the pin see another process's writes (78fbe906cc90, 6c287605fd56).");
+
+    public static readonly DiagnosticDescriptor MM0002_NotAnonFlagOnAnonPage = Create(
+        "MM0002",
+        "Page-cache flag used on a page that is or may be anonymous",
+        "'{0}' uses {1} on '{2}', which is or may be anonymous: there the bit is PG_anon_exclusive",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "PG_mappedtodisk (and PG_checked) share their bit with PG_anon_exclusive. Reading it on an anonymous page reads exclusivity; writing it grants or drops exclusivity behind the rmap code's back. The kernel keeps an always-on BUG_ON for this in do_swap_page and unuse_pte.");
+
+    public static readonly DiagnosticDescriptor MM0003_AnonExclusiveOnNonAnonPage = Create(
+        "MM0003",
+        "Anon-exclusive accessor used on a page that is not anonymous, or modified on a KSM page",
+        "'{0}' on '{1}', which {2}",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "PG_anon_exclusive is meaningful only while PageAnon: on a page-cache page (or the zero page) the same bit is PG_mappedtodisk. KSM pages are anonymous but never exclusive, so setting or clearing the flag on them is a bug (VM_BUG_ON_PGFLAGS(PageKsm(page)) in SetPageAnonExclusive / ClearPageAnonExclusive).");
+
+    public static readonly DiagnosticDescriptor MM0005_TryShareResultIgnored = Create(
+        "MM0005",
+        "Result of try-share / try-dup ignored",
+        "The result of '{0}' is ignored: on failure (-EBUSY, the page may be pinned) the caller must restore the entry and fail, or copy",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "page_try_share_anon_rmap and page_try_dup_anon_rmap refuse to drop exclusivity of a page that may be pinned. A caller that goes on as if they had succeeded shares a pinned page; set_pmd_migration_entry did exactly that until 7f5abe609b3d.");
+
+    public static readonly DiagnosticDescriptor MM0012_DebugOnlyCheckGuardsSecurityDecision = Create(
+        "MM0012",
+        "Debug-only check is the only guard of a security decision",
+        "'{0}' runs only with CONFIG_DEBUG_VM, yet it is the only guard of '{1}' on '{2}'",
+        Categories.Security,
+        DiagnosticSeverity.Warning,
+        "VM_BUG_ON vanishes in production builds. Whether a page is exclusive before it is shared, or not pinned before exclusivity is dropped, must be decided by real control flow, with a safe fallback, not asserted. Linus' objection to 5535be309971 and the later VM_BUG_ON to WARN_ON_ONCE conversions.");
+
     public static readonly DiagnosticDescriptor MM0014_PageFlagBitAsMask = Create(
         "MM0014",
         "Page-flag bit number used as a mask",

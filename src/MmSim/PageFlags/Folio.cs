@@ -64,6 +64,7 @@ public readonly struct Folio : IEquatable<Folio>
     public bool IsAnon => Mapping.IsAnon;
 
     /// <summary>folio_test_ksm().</summary>
+    [KsmPredicate]
     public bool IsKsm => Mapping.IsKsm;
 
     /// <summary>folio_index(): folio-&gt;index.</summary>

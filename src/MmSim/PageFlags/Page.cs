@@ -52,6 +52,7 @@ public readonly struct Page : IEquatable<Page>
     public bool IsAnon => Folio.IsAnon;
 
     /// <summary>PageKsm(): ->mapping flags are PAGE_MAPPING_KSM.</summary>
+    [KsmPredicate]
     public bool IsKsm => Folio.IsKsm;
 
     /// <summary>PageHuge(): the page belongs to a hugetlb folio.</summary>
@@ -61,6 +62,7 @@ public readonly struct Page : IEquatable<Page>
     public bool IsBuddy => PageType.Is(Map, Index, PageType.Buddy);
 
     /// <summary>is_zero_pfn(): the shared zero page.</summary>
+    [ZeroPagePredicate]
     public bool IsZeroPage => Index == Memory.ZeroPage.Index;
 
     /// <summary>page_count(): the folio's reference count.</summary>

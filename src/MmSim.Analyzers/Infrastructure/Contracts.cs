@@ -1,0 +1,56 @@
+using Microsoft.CodeAnalysis;
+
+namespace MmSim.Analyzers.Infrastructure;
+
+/// <summary>
+/// The contract attributes of namespace MmSim.Contracts, matched by full name rather than by assembly, so
+/// that a user who declares or applies the same attributes to their own helpers gets the same checking.
+/// </summary>
+internal static class Contracts
+{
+    public const string AnonExclusiveHelper = "AnonExclusiveHelperAttribute";
+    public const string AnonOnly = "AnonOnlyAttribute";
+    public const string AnonPredicate = "AnonPredicateAttribute";
+    public const string ClearsAnonExclusive = "ClearsAnonExclusiveAttribute";
+    public const string DebugOnlyCheck = "DebugOnlyCheckAttribute";
+    public const string DevicePrivatePath = "DevicePrivatePathAttribute";
+    public const string ExclusivePredicate = "ExclusivePredicateAttribute";
+    public const string FreePath = "FreePathAttribute";
+    public const string KsmPredicate = "KsmPredicateAttribute";
+    public const string MaybePinnedPredicate = "MaybePinnedPredicateAttribute";
+    public const string MustCheckResult = "MustCheckResultAttribute";
+    public const string NotAnon = "NotAnonAttribute";
+    public const string Pins = "PinsAttribute";
+    public const string RequiresAnonExclusive = "RequiresAnonExclusiveAttribute";
+    public const string Unpins = "UnpinsAttribute";
+    public const string ZeroPagePredicate = "ZeroPagePredicateAttribute";
+
+    /// <summary>Whether <paramref name="symbol"/> carries MmSim.Contracts.<paramref name="attributeName"/>.</summary>
+    public static bool Has(ISymbol? symbol, string attributeName)
+    {
+        if (symbol is null)
+            return false;
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } type && type.Name == attributeName && IsContractsNamespace(type.ContainingNamespace))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Whether the method or one of the functions it is nested in (lambda, local function) carries the attribute.</summary>
+    public static bool EnclosingFunctionHas(ISymbol? symbol, string attributeName)
+    {
+        for (var current = symbol; current is not null; current = current.ContainingSymbol)
+        {
+            if (current is IMethodSymbol && Has(current, attributeName))
+                return true;
+            if (current is INamedTypeSymbol)
+                return false;
+        }
+        return false;
+    }
+
+    private static bool IsContractsNamespace(INamespaceSymbol? ns) =>
+        ns is { Name: "Contracts", ContainingNamespace: { Name: "MmSim", ContainingNamespace.IsGlobalNamespace: true } };
+}

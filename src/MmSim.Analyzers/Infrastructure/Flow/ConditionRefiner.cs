@@ -1,0 +1,163 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace MmSim.Analyzers.Infrastructure.Flow;
+
+/// <summary>
+/// Learns page facts from a condition known to be true or false: predicate members ([AnonPredicate],
+/// [ExclusivePredicate], [MaybePinnedPredicate], [KsmPredicate], [ZeroPagePredicate]), through !, &amp;&amp;, ||,
+/// comparisons with true/false and property patterns (<c>page is { IsAnon: true }</c>).
+/// </summary>
+internal sealed class ConditionRefiner
+{
+    private const int MaxDepth = 64;
+    private readonly PageOperands _operands;
+
+    public ConditionRefiner(PageOperands operands)
+    {
+        _operands = operands;
+    }
+
+    /// <summary>
+    /// Refines <paramref name="state"/> with <paramref name="condition"/> == <paramref name="value"/>. With
+    /// <paramref name="assumedBy"/> set, the condition comes from a debug-only check and only assumes.
+    /// </summary>
+    public void Refine(FlowState state, IOperation? condition, bool value, IOperation? assumedBy = null) =>
+        Refine(state, condition, value, assumedBy, 0);
+
+    /// <summary>Refines <paramref name="state"/> as if <paramref name="input"/> matched <paramref name="pattern"/>.</summary>
+    public void RefineMatched(FlowState state, IOperation input, IPatternOperation pattern) =>
+        RefinePattern(state, input, pattern, true, null, 0);
+
+    /// <summary>The contract predicate <paramref name="member"/> implements, if any.</summary>
+    public static PredicateKind PredicateOf(ISymbol? member)
+    {
+        if (member is null)
+            return PredicateKind.None;
+        if (Contracts.Has(member, Contracts.AnonPredicate))
+            return PredicateKind.Anon;
+        if (Contracts.Has(member, Contracts.ExclusivePredicate))
+            return PredicateKind.Exclusive;
+        if (Contracts.Has(member, Contracts.MaybePinnedPredicate))
+            return PredicateKind.MaybePinned;
+        if (Contracts.Has(member, Contracts.KsmPredicate))
+            return PredicateKind.Ksm;
+        if (Contracts.Has(member, Contracts.ZeroPagePredicate))
+            return PredicateKind.ZeroPage;
+        return PredicateKind.None;
+    }
+
+    /// <summary>Records that <paramref name="kind"/> is <paramref name="value"/> for the page <paramref name="subject"/> reads.</summary>
+    public void Apply(FlowState state, IOperation? subject, PredicateKind kind, bool value, IOperation? assumedBy)
+    {
+        if (_operands.Resolve(subject) is not { } target)
+            return;
+        var facts = state.Get(target.Symbol);
+        bool assumed = assumedBy is not null;
+        switch (kind)
+        {
+            case PredicateKind.Anon:
+                facts = facts with { Anon = facts.Anon.Refine(value, assumed) };
+                break;
+            case PredicateKind.Exclusive when target.SameSubpage:
+                facts = facts with { Exclusive = facts.Exclusive.Refine(value, assumed) };
+                if (value)
+                    facts = facts with { Anon = facts.Anon.Refine(true, assumed) };
+                break;
+            case PredicateKind.MaybePinned:
+                facts = facts with { Pinned = facts.Pinned.Refine(value, assumed) };
+                break;
+            case PredicateKind.Ksm:
+                facts = facts with { Ksm = facts.Ksm.Refine(value, assumed) };
+                if (value)
+                    facts = facts with { Anon = facts.Anon.Refine(true, assumed) };
+                break;
+            case PredicateKind.ZeroPage when value:
+                facts = facts with { Anon = facts.Anon.Refine(false, assumed) };
+                break;
+            default:
+                return;
+        }
+        if (assumed)
+            facts = facts with { Assumption = assumedBy };
+        state.Set(target.Symbol, facts);
+    }
+
+    private void Refine(FlowState state, IOperation? condition, bool value, IOperation? assumedBy, int depth)
+    {
+        if (condition is null || depth > MaxDepth)
+            return;
+        switch (condition)
+        {
+            case IConversionOperation conversion:
+                Refine(state, conversion.Operand, value, assumedBy, depth + 1);
+                break;
+            case IParenthesizedOperation parenthesized:
+                Refine(state, parenthesized.Operand, value, assumedBy, depth + 1);
+                break;
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                Refine(state, not.Operand, !value, assumedBy, depth + 1);
+                break;
+            case IBinaryOperation binary:
+                RefineBinary(state, binary, value, assumedBy, depth);
+                break;
+            case IIsPatternOperation isPattern:
+                RefinePattern(state, isPattern.Value, isPattern.Pattern, value, assumedBy, depth + 1);
+                break;
+            case IPropertyReferenceOperation property:
+                Apply(state, property.Instance, PredicateOf(property.Property), value, assumedBy);
+                break;
+            case IInvocationOperation invocation:
+                Apply(state, _operands.SubjectOf(invocation), PredicateOf(invocation.TargetMethod), value, assumedBy);
+                break;
+        }
+    }
+
+    private void RefineBinary(FlowState state, IBinaryOperation binary, bool value, IOperation? assumedBy, int depth)
+    {
+        switch (binary.OperatorKind)
+        {
+            // a && b true, or a || b false, fixes both operands; the other outcomes fix neither
+            case BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And when value:
+            case BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.Or when !value:
+                Refine(state, binary.LeftOperand, value, assumedBy, depth + 1);
+                Refine(state, binary.RightOperand, value, assumedBy, depth + 1);
+                break;
+            case BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals:
+                bool equals = binary.OperatorKind == BinaryOperatorKind.Equals;
+                if (BoolConstant(binary.RightOperand) is { } right)
+                    Refine(state, binary.LeftOperand, (value == equals) == right, assumedBy, depth + 1);
+                else if (BoolConstant(binary.LeftOperand) is { } left)
+                    Refine(state, binary.RightOperand, (value == equals) == left, assumedBy, depth + 1);
+                break;
+        }
+    }
+
+    private void RefinePattern(FlowState state, IOperation input, IPatternOperation pattern, bool matched, IOperation? assumedBy, int depth)
+    {
+        if (depth > MaxDepth)
+            return;
+        switch (pattern)
+        {
+            case INegatedPatternOperation negated:
+                RefinePattern(state, input, negated.Pattern, !matched, assumedBy, depth + 1);
+                break;
+            case IConstantPatternOperation constant when BoolConstant(constant.Value) is { } expected:
+                Refine(state, input, matched == expected, assumedBy, depth + 1);
+                break;
+            case IRecursivePatternOperation recursive when matched:
+                // { IsAnon: true, ... } matched: every subpattern holds; unmatched says nothing about any single one
+                foreach (var sub in recursive.PropertySubpatterns)
+                {
+                    if (sub.Member is IPropertyReferenceOperation member &&
+                        sub.Pattern is IConstantPatternOperation subConstant &&
+                        BoolConstant(subConstant.Value) is { } subValue)
+                        Apply(state, input, PredicateOf(member.Property), subValue, assumedBy);
+                }
+                break;
+        }
+    }
+
+    private static bool? BoolConstant(IOperation operation) =>
+        operation.ConstantValue is { HasValue: true, Value: bool constant } ? constant : null;
+}

@@ -1,0 +1,261 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace MmSim.Analyzers.Infrastructure.Flow;
+
+/// <summary>
+/// A forward data-flow analysis of page facts over a <see cref="ControlFlowGraph"/>: facts are kept per
+/// local and parameter, joined by union at merge points, refined on the true and false edges of
+/// branches on contract predicates, copied on assignment, and updated by calls to contract methods
+/// ([Pins], [Unpins], [DebugOnlyCheck], and parameters with [DoesNotReturnIf]). Lambdas and local
+/// functions are analysed with their own graphs, starting from unknown facts.
+/// </summary>
+internal sealed class PageFlowAnalysis
+{
+    private const int MaxVisitsPerBlock = 32;
+    private const string DoesNotReturnIfAttribute = "System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute";
+
+    private readonly KnownTypes _types;
+    private readonly PageFlowVisitor _visitor;
+    private readonly SemanticModel? _model;
+    private readonly CancellationToken _cancel;
+
+    private PageFlowAnalysis(KnownTypes types, PageFlowVisitor visitor, SemanticModel? model, CancellationToken cancel)
+    {
+        _types = types;
+        _visitor = visitor;
+        _model = model;
+        _cancel = cancel;
+    }
+
+    /// <summary>Runs <paramref name="visitor"/> over the function body <paramref name="cfg"/> was built from, and its nested functions.</summary>
+    public static void Run(ControlFlowGraph cfg, ISymbol function, KnownTypes types, PageFlowVisitor visitor, CancellationToken cancel) =>
+        new PageFlowAnalysis(types, visitor, cfg.OriginalOperation.SemanticModel, cancel).Analyze(cfg, function, 0);
+
+    private void Analyze(ControlFlowGraph cfg, ISymbol function, int nesting)
+    {
+        if (nesting > 8)
+            return;
+        var captures = new FlowCaptures(cfg);
+        var operands = new PageOperands(_types, captures);
+        var refiner = new ConditionRefiner(operands);
+        var entries = Solve(cfg, function, operands, refiner);
+
+        foreach (var block in cfg.Blocks)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            if (entries[block.Ordinal] is not { } entry)
+                continue;
+            var state = entry.Clone();
+            foreach (var operation in block.Operations)
+                Step(operation, state, operands, refiner, function, visit: true);
+            if (block.BranchValue is { } branch)
+                Step(branch, state, operands, refiner, function, visit: true);
+        }
+
+        foreach (var localFunction in cfg.LocalFunctions)
+            Analyze(cfg.GetLocalFunctionControlFlowGraph(localFunction, _cancel), localFunction, nesting + 1);
+        foreach (var block in cfg.Blocks)
+        {
+            foreach (var lambda in block.Operations.Concat(block.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { block.BranchValue })
+                .SelectMany(o => o.DescendantsAndSelf()).OfType<IFlowAnonymousFunctionOperation>())
+                Analyze(cfg.GetAnonymousFunctionControlFlowGraph(lambda, _cancel), lambda.Symbol, nesting + 1);
+        }
+    }
+
+    /// <summary>The facts at the entry of every block (null: never reached), by a worklist to a fixed point.</summary>
+    private FlowState?[] Solve(ControlFlowGraph cfg, ISymbol function, PageOperands operands, ConditionRefiner refiner)
+    {
+        var blocks = cfg.Blocks;
+        var entries = new FlowState?[blocks.Length];
+        var visits = new int[blocks.Length];
+        var work = new Queue<int>();
+        var initial = InitialState(function);
+        foreach (var block in blocks)
+        {
+            // the entry, and blocks entered only through exception handling (catch, finally) or unreachable
+            if (block.Ordinal == 0 || block.Predecessors.IsEmpty)
+            {
+                entries[block.Ordinal] = initial.Clone();
+                work.Enqueue(block.Ordinal);
+            }
+        }
+
+        while (work.Count > 0)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            int ordinal = work.Dequeue();
+            if (++visits[ordinal] > MaxVisitsPerBlock)
+                continue;
+            var block = blocks[ordinal];
+            var state = entries[ordinal]!.Clone();
+            foreach (var operation in block.Operations)
+                Step(operation, state, operands, refiner, function, visit: false);
+            if (block.BranchValue is { } branch)
+                Step(branch, state, operands, refiner, function, visit: false);
+
+            var fallThrough = state;
+            if (block.ConditionalSuccessor is { Destination: { } conditional } && block.BranchValue is { } condition &&
+                block.ConditionKind != ControlFlowConditionKind.None)
+            {
+                bool jumpsWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+                var taken = state.Clone();
+                refiner.Refine(taken, condition, jumpsWhen);
+                Propagate(entries, work, conditional.Ordinal, taken);
+                fallThrough = state.Clone();
+                refiner.Refine(fallThrough, condition, !jumpsWhen);
+            }
+            if (block.FallThroughSuccessor is { Destination: { } next })
+                Propagate(entries, work, next.Ordinal, fallThrough);
+        }
+        return entries;
+    }
+
+    private static void Propagate(FlowState?[] entries, Queue<int> work, int target, FlowState state)
+    {
+        if (entries[target] is not { } existing)
+        {
+            entries[target] = state.Clone();
+            work.Enqueue(target);
+        }
+        else if (existing.JoinWith(state))
+        {
+            work.Enqueue(target);
+        }
+    }
+
+    /// <summary>Parameters marked [AnonOnly] are anonymous in the body; parameters marked [NotAnon] are not.</summary>
+    private FlowState InitialState(ISymbol function)
+    {
+        var state = new FlowState();
+        var parameters = function is IMethodSymbol method ? method.Parameters : ImmutableArray<IParameterSymbol>.Empty;
+        foreach (var parameter in parameters)
+        {
+            if (!_types.IsPageOrFolio(parameter.Type))
+                continue;
+            if (Contracts.Has(parameter, Contracts.AnonOnly))
+                state.Set(parameter, PageFacts.Unknown with { Anon = Evidence.Yes });
+            else if (Contracts.Has(parameter, Contracts.NotAnon))
+                state.Set(parameter, PageFacts.Unknown with { Anon = Evidence.No });
+        }
+        return state;
+    }
+
+    /// <summary>Shows the visitor each operation of <paramref name="root"/> (when asked), then applies its effects on the facts.</summary>
+    private void Step(IOperation root, FlowState state, PageOperands operands, ConditionRefiner refiner, ISymbol function, bool visit)
+    {
+        // operands before the operation that uses them: the evaluation order, near enough within one statement
+        var ordered = root.DescendantsAndSelf().Reverse().ToList();
+        foreach (var operation in ordered)
+        {
+            if (operation is IFlowAnonymousFunctionOperation)
+                continue;
+            if (visit)
+                _visitor.Visit(operation, state, operands, function);
+            Transfer(operation, state, operands, refiner);
+        }
+    }
+
+    private void Transfer(IOperation operation, FlowState state, PageOperands operands, ConditionRefiner refiner)
+    {
+        switch (operation)
+        {
+            case ISimpleAssignmentOperation assignment when Written(assignment.Target) is { } target:
+                state.Set(target, FactsOf(assignment.Value, state, operands));
+                break;
+            case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument when Written(argument.Value) is { } byRef:
+                state.Set(byRef, PageFacts.Unknown);
+                break;
+            case IIsPatternOperation isPattern:
+                DeclarePatternLocals(isPattern, state, operands, refiner);
+                break;
+            case IInvocationOperation invocation:
+                TransferCall(invocation, state, operands, refiner);
+                break;
+        }
+    }
+
+    private ISymbol? Written(IOperation target) => target switch
+    {
+        ILocalReferenceOperation local when _types.IsPageOrFolio(local.Local.Type) => local.Local,
+        IParameterReferenceOperation parameter when _types.IsPageOrFolio(parameter.Parameter.Type) => parameter.Parameter,
+        _ => null,
+    };
+
+    /// <summary>The facts of a value being stored: a copy of a tracked page's facts, or a fresh pin, or nothing known.</summary>
+    private static PageFacts FactsOf(IOperation value, FlowState state, PageOperands operands)
+    {
+        if (operands.Resolve(value) is { } source)
+        {
+            var facts = state.Get(source.Symbol);
+            return source.SameSubpage ? facts : facts.FolioWide;
+        }
+        var unwrapped = value;
+        while (unwrapped is IConversionOperation conversion)
+            unwrapped = conversion.Operand;
+        if (unwrapped is IInvocationOperation call && Contracts.Has(call.TargetMethod, Contracts.Pins))
+            return PageFacts.Unknown with { Pinned = Evidence.Yes };
+        return PageFacts.Unknown;
+    }
+
+    /// <summary><c>page is { IsAnon: true } anon</c>: the declared local is the input, with what the pattern proves.</summary>
+    private static void DeclarePatternLocals(IIsPatternOperation isPattern, FlowState state, PageOperands operands, ConditionRefiner refiner)
+    {
+        var declared = isPattern.Pattern switch
+        {
+            IRecursivePatternOperation recursive => recursive.DeclaredSymbol,
+            IDeclarationPatternOperation declaration => declaration.DeclaredSymbol,
+            _ => null,
+        };
+        if (declared is null || !operands.Types.IsPageOrFolio((declared as ILocalSymbol)?.Type) || operands.Resolve(isPattern.Value) is not { } source)
+            return;
+        var matched = state.Clone();
+        refiner.RefineMatched(matched, isPattern.Value, isPattern.Pattern);
+        var facts = matched.Get(source.Symbol);
+        state.Set(declared, source.SameSubpage ? facts : facts.FolioWide);
+    }
+
+    private void TransferCall(IInvocationOperation invocation, FlowState state, PageOperands operands, ConditionRefiner refiner)
+    {
+        var method = invocation.TargetMethod;
+        if (Contracts.Has(method, Contracts.Pins) || Contracts.Has(method, Contracts.Unpins))
+        {
+            // a pin makes the page "maybe pinned"; after an unpin, other pins may remain: unknown
+            var pinned = Contracts.Has(method, Contracts.Pins) ? Evidence.Yes : Evidence.Unknown;
+            if (operands.Resolve(operands.SubjectOf(invocation)) is { } subject)
+                state.Set(subject.Symbol, state.Get(subject.Symbol) with { Pinned = pinned });
+        }
+
+        bool debugOnly = Contracts.Has(method, Contracts.DebugOnlyCheck);
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is not { Type.SpecialType: SpecialType.System_Boolean } parameter)
+                continue;
+            bool? failsWhen = debugOnly ? true : DoesNotReturnIf(parameter);
+            if (failsWhen is not { } fails)
+                continue;
+            // the call returns only if the condition did not hold; read it in its source form, as the graph
+            // may have split a || or && into blocks and left only a capture here
+            var condition = _model?.GetOperation(argument.Value.Syntax, _cancel) ?? argument.Value;
+            refiner.Refine(state, condition, !fails, debugOnly ? invocation : null);
+            if (debugOnly)
+                break;
+        }
+    }
+
+    private static bool? DoesNotReturnIf(IParameterSymbol parameter)
+    {
+        foreach (var attribute in parameter.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == DoesNotReturnIfAttribute &&
+                attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is bool value)
+                return value;
+        }
+        return null;
+    }
+}
