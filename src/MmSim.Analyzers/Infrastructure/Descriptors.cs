@@ -40,6 +40,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "page_try_share_anon_rmap and page_try_dup_anon_rmap refuse to drop exclusivity of a page that may be pinned. A caller that goes on as if they had succeeded shares a pinned page; set_pmd_migration_entry did exactly that until 7f5abe609b3d.");
 
+    public static readonly DiagnosticDescriptor MM0006_TryShareWithoutExclusivityTest = Create(
+        "MM0006",
+        "Try-share called without proving the page exclusive",
+        "'{0}' needs '{1}' to be exclusive, but no exclusivity test of that page guards the call on every path",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "page_try_share_anon_rmap may only be called on an exclusive anonymous page (VM_BUG_ON_PAGE(!PageAnonExclusive(page))). The __split_huge_pmd_locked follow-up to 6c287605fd56 changed 'freeze && page_try_share_anon_rmap(page)' to 'freeze && anon_exclusive && ...' for this reason.");
+
     public static readonly DiagnosticDescriptor MM0012_DebugOnlyCheckGuardsSecurityDecision = Create(
         "MM0012",
         "Debug-only check is the only guard of a security decision",

@@ -107,6 +107,9 @@ internal sealed class ConditionRefiner
             case IPropertyReferenceOperation property:
                 Apply(state, property.Instance, PredicateOf(property.Property), value, assumedBy);
                 break;
+            case ILocalReferenceOperation local when state.ConditionOf(local.Local) is { } assigned:
+                Refine(state, assigned, value, assumedBy, depth + 1);
+                break;
             case IInvocationOperation invocation:
                 Apply(state, _operands.SubjectOf(invocation), PredicateOf(invocation.TargetMethod), value, assumedBy);
                 break;

@@ -7,22 +7,39 @@ namespace MmSim.Analyzers.Infrastructure.Flow;
 internal sealed class FlowState
 {
     private readonly Dictionary<ISymbol, PageFacts> _facts;
+    private readonly Dictionary<ISymbol, IOperation> _conditions;
 
     public FlowState()
     {
         _facts = new Dictionary<ISymbol, PageFacts>(SymbolEqualityComparer.Default);
+        _conditions = new Dictionary<ISymbol, IOperation>(SymbolEqualityComparer.Default);
     }
 
-    private FlowState(Dictionary<ISymbol, PageFacts> facts)
+    private FlowState(FlowState other)
     {
-        _facts = new Dictionary<ISymbol, PageFacts>(facts, SymbolEqualityComparer.Default);
+        _facts = new Dictionary<ISymbol, PageFacts>(other._facts, SymbolEqualityComparer.Default);
+        _conditions = new Dictionary<ISymbol, IOperation>(other._conditions, SymbolEqualityComparer.Default);
     }
 
     public PageFacts Get(ISymbol symbol) => _facts.TryGetValue(symbol, out var facts) ? facts : PageFacts.Unknown;
 
     public void Set(ISymbol symbol, PageFacts facts) => _facts[symbol] = facts;
 
-    public FlowState Clone() => new(_facts);
+    /// <summary>
+    /// The condition a boolean local was last assigned (<c>bool exclusive = page.IsAnonExclusive;</c>), so that a
+    /// later branch on the local refines like the condition itself, as __split_huge_pmd_locked does.
+    /// </summary>
+    public IOperation? ConditionOf(ISymbol local) => _conditions.TryGetValue(local, out var condition) ? condition : null;
+
+    public void SetCondition(ISymbol local, IOperation? condition)
+    {
+        if (condition is null)
+            _conditions.Remove(local);
+        else
+            _conditions[local] = condition;
+    }
+
+    public FlowState Clone() => new(this);
 
     /// <summary>Merges <paramref name="other"/> into this state; true if anything changed.</summary>
     public bool JoinWith(FlowState other)
@@ -40,6 +57,15 @@ internal sealed class FlowState
                 changed = true;
             }
         }
-        return changed;
+        // a boolean local keeps its condition only if every path assigned the same one
+        var stale = new List<ISymbol>();
+        foreach (var pair in _conditions)
+        {
+            if (other.ConditionOf(pair.Key) != pair.Value)
+                stale.Add(pair.Key);
+        }
+        foreach (var local in stale)
+            _conditions.Remove(local);
+        return changed || stale.Count > 0;
     }
 }

@@ -168,8 +168,18 @@ internal sealed class PageFlowAnalysis
             case ISimpleAssignmentOperation assignment when Written(assignment.Target) is { } target:
                 state.Set(target, FactsOf(assignment.Value, state, operands));
                 break;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag } assignment:
+                // the source form: the graph may have split a && or || in the value into blocks
+                state.SetCondition(flag.Local, _model?.GetOperation(assignment.Value.Syntax, _cancel) ?? assignment.Value);
+                break;
             case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument when Written(argument.Value) is { } byRef:
                 state.Set(byRef, PageFacts.Unknown);
+                break;
+            case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: ILocalReferenceOperation byRefFlag }:
+                state.SetCondition(byRefFlag.Local, null);
+                break;
+            case ICompoundAssignmentOperation { Target: ILocalReferenceOperation compoundFlag }:
+                state.SetCondition(compoundFlag.Local, null);
                 break;
             case IIsPatternOperation isPattern:
                 DeclarePatternLocals(isPattern, state, operands, refiner);
