@@ -16,11 +16,13 @@ internal static class Contracts
     public const string DevicePrivatePath = "DevicePrivatePathAttribute";
     public const string ExclusivePredicate = "ExclusivePredicateAttribute";
     public const string FreePath = "FreePathAttribute";
+    public const string GetsReference = "GetsReferenceAttribute";
     public const string KsmPredicate = "KsmPredicateAttribute";
     public const string MaybePinnedPredicate = "MaybePinnedPredicateAttribute";
     public const string MustCheckResult = "MustCheckResultAttribute";
     public const string NotAnon = "NotAnonAttribute";
     public const string Pins = "PinsAttribute";
+    public const string PutsReference = "PutsReferenceAttribute";
     public const string RequiresAnonExclusive = "RequiresAnonExclusiveAttribute";
     public const string Unpins = "UnpinsAttribute";
     public const string ZeroPagePredicate = "ZeroPagePredicateAttribute";

@@ -48,6 +48,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "page_try_share_anon_rmap may only be called on an exclusive anonymous page (VM_BUG_ON_PAGE(!PageAnonExclusive(page))). The __split_huge_pmd_locked follow-up to 6c287605fd56 changed 'freeze && page_try_share_anon_rmap(page)' to 'freeze && anon_exclusive && ...' for this reason.");
 
+    public static readonly DiagnosticDescriptor MM0011_GetPutMixedWithPinUnpin = Create(
+        "MM0011",
+        "Reference released with the wrong kind of release",
+        "'{0}' {1} '{2}', which holds {3}; release it with {4}",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "FOLL_GET references (get_user_pages, folio_get) are dropped with put_page; FOLL_PIN pins (pin_user_pages) with unpin_user_page. put_page on a pinned page leaves GUP_PIN_COUNTING_BIAS - 1 references and a page that looks pinned forever; unpin on a referenced page underflows the refcount.");
+
     public static readonly DiagnosticDescriptor MM0012_DebugOnlyCheckGuardsSecurityDecision = Create(
         "MM0012",
         "Debug-only check is the only guard of a security decision",

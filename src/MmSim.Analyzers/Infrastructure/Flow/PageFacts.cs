@@ -5,15 +5,20 @@ namespace MmSim.Analyzers.Infrastructure.Flow;
 /// <summary>
 /// The facts kept on one local or parameter holding a page or folio. Anon, pinned and KSM are folio-wide
 /// (PageAnon, folio_maybe_dma_pinned and PageKsm read the head); exclusive is per subpage.
-/// <see cref="Assumption"/> is the debug-only check that made an Assumed outcome, for MM0012.
+/// <see cref="OwnPin"/> and <see cref="OwnReference"/> say whether this code took a FOLL_PIN pin or a
+/// FOLL_GET reference on the folio and has not released it yet. <see cref="Assumption"/> is the
+/// debug-only check that made an Assumed outcome, for MM0012.
 /// </summary>
-internal readonly record struct PageFacts(Evidence Anon, Evidence Exclusive, Evidence Pinned, Evidence Ksm, IOperation? Assumption)
+internal readonly record struct PageFacts(
+    Evidence Anon, Evidence Exclusive, Evidence Pinned, Evidence Ksm, Evidence OwnPin, Evidence OwnReference, IOperation? Assumption)
 {
-    public static PageFacts Unknown { get; } = new(Evidence.Unknown, Evidence.Unknown, Evidence.Unknown, Evidence.Unknown, null);
+    public static PageFacts Unknown { get; } =
+        new(Evidence.Unknown, Evidence.Unknown, Evidence.Unknown, Evidence.Unknown, Evidence.Unknown, Evidence.Unknown, null);
 
     /// <summary>The facts that hold for another page of the same folio: everything but exclusivity.</summary>
     public PageFacts FolioWide => this with { Exclusive = Evidence.Unknown };
 
     public PageFacts Join(PageFacts other) =>
-        new(Anon | other.Anon, Exclusive | other.Exclusive, Pinned | other.Pinned, Ksm | other.Ksm, Assumption ?? other.Assumption);
+        new(Anon | other.Anon, Exclusive | other.Exclusive, Pinned | other.Pinned, Ksm | other.Ksm,
+            OwnPin | other.OwnPin, OwnReference | other.OwnReference, Assumption ?? other.Assumption);
 }

@@ -12,7 +12,8 @@ namespace MmSim.Analyzers.Infrastructure.Flow;
 /// A forward data-flow analysis of page facts over a <see cref="ControlFlowGraph"/>: facts are kept per
 /// local and parameter, joined by union at merge points, refined on the true and false edges of
 /// branches on contract predicates, copied on assignment, and updated by calls to contract methods
-/// ([Pins], [Unpins], [DebugOnlyCheck], and parameters with [DoesNotReturnIf]). Lambdas and local
+/// ([Pins], [Unpins], [GetsReference], [PutsReference], [DebugOnlyCheck], and parameters with
+/// [DoesNotReturnIf]). Lambdas and local
 /// functions are analysed with their own graphs, starting from unknown facts.
 /// </summary>
 internal sealed class PageFlowAnalysis
@@ -76,10 +77,11 @@ internal sealed class PageFlowAnalysis
         var visits = new int[blocks.Length];
         var work = new Queue<int>();
         var initial = InitialState(function);
+        var handlers = HandlerEntries(cfg);
         foreach (var block in blocks)
         {
-            // the entry, and blocks entered only through exception handling (catch, finally) or unreachable
-            if (block.Ordinal == 0 || block.Predecessors.IsEmpty)
+            // the entry, and blocks no edge reaches (unreachable code); handlers are reached from their try
+            if (block.Ordinal == 0 || (block.Predecessors.IsEmpty && !IsHandlerEntry(handlers, block.Ordinal)))
             {
                 entries[block.Ordinal] = initial.Clone();
                 work.Enqueue(block.Ordinal);
@@ -99,6 +101,16 @@ internal sealed class PageFlowAnalysis
             if (block.BranchValue is { } branch)
                 Step(branch, state, operands, refiner, function, visit: false);
 
+            // a catch or finally may start anywhere in its try: it sees every state the try goes through
+            if (handlers.TryGetValue(ordinal, out var handlerEntries))
+            {
+                foreach (int handler in handlerEntries)
+                {
+                    Propagate(entries, work, handler, entries[ordinal]!);
+                    Propagate(entries, work, handler, state);
+                }
+            }
+
             var fallThrough = state;
             if (block.ConditionalSuccessor is { Destination: { } conditional } && block.BranchValue is { } condition &&
                 block.ConditionKind != ControlFlowConditionKind.None)
@@ -114,6 +126,44 @@ internal sealed class PageFlowAnalysis
                 Propagate(entries, work, next.Ordinal, fallThrough);
         }
         return entries;
+    }
+
+    /// <summary>For every block inside a try region, the first blocks of the catch and finally handlers of that try.</summary>
+    private static Dictionary<int, List<int>> HandlerEntries(ControlFlowGraph cfg)
+    {
+        var map = new Dictionary<int, List<int>>();
+        var pending = new Stack<ControlFlowRegion>();
+        pending.Push(cfg.Root);
+        while (pending.Count > 0)
+        {
+            var region = pending.Pop();
+            foreach (var nested in region.NestedRegions)
+                pending.Push(nested);
+            if (region.Kind is not (ControlFlowRegionKind.TryAndCatch or ControlFlowRegionKind.TryAndFinally) || region.NestedRegions.Length < 2)
+                continue;
+            var tryRegion = region.NestedRegions[0];
+            for (int i = 1; i < region.NestedRegions.Length; i++)
+            {
+                int handler = region.NestedRegions[i].FirstBlockOrdinal;
+                for (int ordinal = tryRegion.FirstBlockOrdinal; ordinal <= tryRegion.LastBlockOrdinal; ordinal++)
+                {
+                    if (!map.TryGetValue(ordinal, out var list))
+                        map[ordinal] = list = new List<int>();
+                    list.Add(handler);
+                }
+            }
+        }
+        return map;
+    }
+
+    private static bool IsHandlerEntry(Dictionary<int, List<int>> handlers, int ordinal)
+    {
+        foreach (var list in handlers.Values)
+        {
+            if (list.Contains(ordinal))
+                return true;
+        }
+        return false;
     }
 
     private static void Propagate(FlowState?[] entries, Queue<int> work, int target, FlowState state)
@@ -209,7 +259,9 @@ internal sealed class PageFlowAnalysis
         while (unwrapped is IConversionOperation conversion)
             unwrapped = conversion.Operand;
         if (unwrapped is IInvocationOperation call && Contracts.Has(call.TargetMethod, Contracts.Pins))
-            return PageFacts.Unknown with { Pinned = Evidence.Yes };
+            return PageFacts.Unknown with { Pinned = Evidence.Yes, OwnPin = Evidence.Yes };
+        if (unwrapped is IInvocationOperation got && Contracts.Has(got.TargetMethod, Contracts.GetsReference))
+            return PageFacts.Unknown with { OwnReference = Evidence.Yes };
         return PageFacts.Unknown;
     }
 
@@ -233,12 +285,19 @@ internal sealed class PageFlowAnalysis
     private void TransferCall(IInvocationOperation invocation, FlowState state, PageOperands operands, ConditionRefiner refiner)
     {
         var method = invocation.TargetMethod;
-        if (Contracts.Has(method, Contracts.Pins) || Contracts.Has(method, Contracts.Unpins))
+        if (operands.Resolve(operands.SubjectOf(invocation)) is { } subject)
         {
             // a pin makes the page "maybe pinned"; after an unpin, other pins may remain: unknown
-            var pinned = Contracts.Has(method, Contracts.Pins) ? Evidence.Yes : Evidence.Unknown;
-            if (operands.Resolve(operands.SubjectOf(invocation)) is { } subject)
-                state.Set(subject.Symbol, state.Get(subject.Symbol) with { Pinned = pinned });
+            var facts = state.Get(subject.Symbol);
+            if (Contracts.Has(method, Contracts.Pins))
+                facts = facts with { Pinned = Evidence.Yes, OwnPin = Evidence.Yes };
+            else if (Contracts.Has(method, Contracts.Unpins))
+                facts = facts with { Pinned = Evidence.Unknown, OwnPin = Evidence.Unknown };
+            else if (Contracts.Has(method, Contracts.GetsReference))
+                facts = facts with { OwnReference = Evidence.Yes };
+            else if (Contracts.Has(method, Contracts.PutsReference))
+                facts = facts with { OwnReference = Evidence.Unknown };
+            state.Set(subject.Symbol, facts);
         }
 
         bool debugOnly = Contracts.Has(method, Contracts.DebugOnlyCheck);
