@@ -23,6 +23,7 @@ internal static class Contracts
     public const string NotAnon = "NotAnonAttribute";
     public const string Pins = "PinsAttribute";
     public const string PutsReference = "PutsReferenceAttribute";
+    public const string ReleasesReferences = "ReleasesReferencesAttribute";
     public const string RequiresAnonExclusive = "RequiresAnonExclusiveAttribute";
     public const string Unpins = "UnpinsAttribute";
     public const string ZeroPagePredicate = "ZeroPagePredicateAttribute";
@@ -39,6 +40,16 @@ internal static class Contracts
         }
         return false;
     }
+
+    /// <summary>Whether the method contracts to take or drop pins and references (so a page passed to it does not escape).</summary>
+    public static bool IsReferenceContract(IMethodSymbol method) =>
+        Has(method, Pins) || Has(method, Unpins) || Has(method, GetsReference) || Has(method, PutsReference) || Has(method, ReleasesReferences);
+
+    /// <summary>Whether the method drops everything its receiver holds: [ReleasesReferences], or IDisposable.Dispose (a using).</summary>
+    public static bool ReleasesAll(IMethodSymbol method) =>
+        Has(method, ReleasesReferences) ||
+        (method.Name == nameof(System.IDisposable.Dispose) && method.Parameters.IsEmpty &&
+         method.ContainingType is { Name: "IDisposable", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } });
 
     /// <summary>Whether the method or one of the functions it is nested in (lambda, local function) carries the attribute.</summary>
     public static bool EnclosingFunctionHas(ISymbol? symbol, string attributeName)

@@ -48,6 +48,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "page_try_share_anon_rmap may only be called on an exclusive anonymous page (VM_BUG_ON_PAGE(!PageAnonExclusive(page))). The __split_huge_pmd_locked follow-up to 6c287605fd56 changed 'freeze && page_try_share_anon_rmap(page)' to 'freeze && anon_exclusive && ...' for this reason.");
 
+    public static readonly DiagnosticDescriptor MM0010_PinNotBalanced = Create(
+        "MM0010",
+        "Pin not released on every path, released twice, or released on another subpage",
+        "'{0}' {1}",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "A FOLL_PIN pin must be released exactly once, on the page that was pinned. A leaked pin keeps the page looking pinned forever (no migration, no COW sharing); a double unpin underflows the pin count; unpinning the head of a folio whose tail was pinned hit the BUG in sanity_check_pinned_pages (io_uring, 5afb4bf9fc62).");
+
     public static readonly DiagnosticDescriptor MM0011_GetPutMixedWithPinUnpin = Create(
         "MM0011",
         "Reference released with the wrong kind of release",

@@ -5,11 +5,12 @@ namespace MmSim.Analyzers.Infrastructure;
 /// <summary>The runtime's symbols, resolved once per compilation. Absent runtime, absent analysis.</summary>
 internal sealed class KnownTypes
 {
-    private KnownTypes(INamedTypeSymbol pageFlagBit, INamedTypeSymbol page, INamedTypeSymbol folio)
+    private KnownTypes(INamedTypeSymbol pageFlagBit, INamedTypeSymbol page, INamedTypeSymbol folio, INamedTypeSymbol? gupPages)
     {
         PageFlagBit = pageFlagBit;
         Page = page;
         Folio = folio;
+        GupPages = gupPages;
     }
 
     /// <summary>MmSim.PageFlags.PageFlagBit: bit numbers of enum pageflags.</summary>
@@ -21,12 +22,19 @@ internal sealed class KnownTypes
     /// <summary>MmSim.PageFlags.Folio: a folio handle.</summary>
     public INamedTypeSymbol Folio { get; }
 
-    /// <summary>Whether a value of <paramref name="type"/> is a page or folio handle (nullable or not) that flow facts can be kept on.</summary>
-    public bool IsPageOrFolio(ITypeSymbol? type)
+    /// <summary>MmSim.GupPages: the references or pins a get_user_pages / pin_user_pages call took.</summary>
+    public INamedTypeSymbol? GupPages { get; }
+
+    /// <summary>
+    /// Whether flow facts can be kept on a value of <paramref name="type"/>: a page or folio handle (nullable
+    /// or not), or a GupPages holder of pins.
+    /// </summary>
+    public bool IsTracked(ITypeSymbol? type)
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
             type = nullable.TypeArguments[0];
-        return SymbolEqualityComparer.Default.Equals(type, Page) || SymbolEqualityComparer.Default.Equals(type, Folio);
+        return SymbolEqualityComparer.Default.Equals(type, Page) || SymbolEqualityComparer.Default.Equals(type, Folio) ||
+            (GupPages is not null && SymbolEqualityComparer.Default.Equals(type, GupPages));
     }
 
     /// <summary>The runtime's types, or null when the compilation does not reference MmSim.</summary>
@@ -35,6 +43,8 @@ internal sealed class KnownTypes
         var pageFlagBit = compilation.GetTypeByMetadataName("MmSim.PageFlags.PageFlagBit");
         var page = compilation.GetTypeByMetadataName("MmSim.PageFlags.Page");
         var folio = compilation.GetTypeByMetadataName("MmSim.PageFlags.Folio");
-        return pageFlagBit is null || page is null || folio is null ? null : new KnownTypes(pageFlagBit, page, folio);
+        return pageFlagBit is null || page is null || folio is null
+            ? null
+            : new KnownTypes(pageFlagBit, page, folio, compilation.GetTypeByMetadataName("MmSim.GupPages"));
     }
 }

@@ -31,7 +31,7 @@ public sealed class NotAnonFlagOnAnonPageAnalyzer : PageFlowAnalyzer
     {
         if (operation is not IInvocationOperation invocation)
             return null;
-        var instance = invocation.Instance is { } receiver && types.IsPageOrFolio(receiver.Type) ? receiver : null;
+        var instance = invocation.Instance is { } receiver && types.IsTracked(receiver.Type) ? receiver : null;
         if (instance is not null && Contracts.Has(invocation.TargetMethod, Contracts.NotAnon))
             return (instance, invocation.TargetMethod.Name, null);
         foreach (var argument in invocation.Arguments)
@@ -41,7 +41,7 @@ public sealed class NotAnonFlagOnAnonPageAnalyzer : PageFlowAnalyzer
                 value = conversion.Operand;
             if (instance is not null && value is IFieldReferenceOperation field && Contracts.Has(field.Field, Contracts.NotAnon))
                 return (instance, field.Field.Name, field.Field);
-            if (Contracts.Has(argument.Parameter, Contracts.NotAnon) && types.IsPageOrFolio(argument.Value.Type))
+            if (Contracts.Has(argument.Parameter, Contracts.NotAnon) && types.IsTracked(argument.Value.Type))
                 return (argument.Value, invocation.TargetMethod.Name, null);
         }
         return null;

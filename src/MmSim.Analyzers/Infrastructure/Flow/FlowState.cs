@@ -25,6 +25,9 @@ internal sealed class FlowState
 
     public void Set(ISymbol symbol, PageFacts facts) => _facts[symbol] = facts;
 
+    /// <summary>Every symbol with facts recorded.</summary>
+    public IEnumerable<KeyValuePair<ISymbol, PageFacts>> Entries => _facts;
+
     /// <summary>
     /// The condition a boolean local was last assigned (<c>bool exclusive = page.IsAnonExclusive;</c>), so that a
     /// later branch on the local refines like the condition itself, as __split_huge_pmd_locked does.

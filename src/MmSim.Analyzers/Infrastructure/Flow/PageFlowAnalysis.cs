@@ -47,6 +47,16 @@ internal sealed class PageFlowAnalysis
         var refiner = new ConditionRefiner(operands);
         var entries = Solve(cfg, function, operands, refiner);
 
+        // nested functions first, so that a rule knows what they capture before it judges this one's exit
+        foreach (var localFunction in cfg.LocalFunctions)
+            Analyze(cfg.GetLocalFunctionControlFlowGraph(localFunction, _cancel), localFunction, nesting + 1);
+        foreach (var block in cfg.Blocks)
+        {
+            foreach (var lambda in block.Operations.Concat(block.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { block.BranchValue })
+                .SelectMany(o => o.DescendantsAndSelf()).OfType<IFlowAnonymousFunctionOperation>())
+                Analyze(cfg.GetAnonymousFunctionControlFlowGraph(lambda, _cancel), lambda.Symbol, nesting + 1);
+        }
+
         foreach (var block in cfg.Blocks)
         {
             _cancel.ThrowIfCancellationRequested();
@@ -57,15 +67,8 @@ internal sealed class PageFlowAnalysis
                 Step(operation, state, operands, refiner, function, visit: true);
             if (block.BranchValue is { } branch)
                 Step(branch, state, operands, refiner, function, visit: true);
-        }
-
-        foreach (var localFunction in cfg.LocalFunctions)
-            Analyze(cfg.GetLocalFunctionControlFlowGraph(localFunction, _cancel), localFunction, nesting + 1);
-        foreach (var block in cfg.Blocks)
-        {
-            foreach (var lambda in block.Operations.Concat(block.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { block.BranchValue })
-                .SelectMany(o => o.DescendantsAndSelf()).OfType<IFlowAnonymousFunctionOperation>())
-                Analyze(cfg.GetAnonymousFunctionControlFlowGraph(lambda, _cancel), lambda.Symbol, nesting + 1);
+            if (block.Kind == BasicBlockKind.Exit)
+                _visitor.AtExit(state, function);
         }
     }
 
@@ -99,7 +102,11 @@ internal sealed class PageFlowAnalysis
             foreach (var operation in block.Operations)
                 Step(operation, state, operands, refiner, function, visit: false);
             if (block.BranchValue is { } branch)
+            {
                 Step(branch, state, operands, refiner, function, visit: false);
+                if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
+                    Escape(state, operands, branch);
+            }
 
             // a catch or finally may start anywhere in its try: it sees every state the try goes through
             if (handlers.TryGetValue(ordinal, out var handlerEntries))
@@ -118,14 +125,42 @@ internal sealed class PageFlowAnalysis
                 bool jumpsWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
                 var taken = state.Clone();
                 refiner.Refine(taken, condition, jumpsWhen);
+                RunFinally(cfg, block.ConditionalSuccessor, taken, operands, refiner, function);
                 Propagate(entries, work, conditional.Ordinal, taken);
                 fallThrough = state.Clone();
                 refiner.Refine(fallThrough, condition, !jumpsWhen);
             }
-            if (block.FallThroughSuccessor is { Destination: { } next })
-                Propagate(entries, work, next.Ordinal, fallThrough);
+            if (block.FallThroughSuccessor is { } successor)
+            {
+                if (successor.FinallyRegions.Length > 0)
+                {
+                    fallThrough = fallThrough.Clone();
+                    RunFinally(cfg, successor, fallThrough, operands, refiner, function);
+                }
+                if (successor.Destination is { } next)
+                    Propagate(entries, work, next.Ordinal, fallThrough);
+                else if (successor.Semantics == ControlFlowBranchSemantics.Return && blocks[blocks.Length - 1] is { Kind: BasicBlockKind.Exit } exit)
+                    Propagate(entries, work, exit.Ordinal, fallThrough);
+            }
         }
         return entries;
+    }
+
+    /// <summary>
+    /// A branch that leaves a try runs its finally blocks (a <c>using</c>'s Dispose, a release in <c>finally</c>):
+    /// their effects, applied in order, hold after the branch. Branches inside the finally are not followed.
+    /// </summary>
+    private void RunFinally(ControlFlowGraph cfg, ControlFlowBranch branch, FlowState state, PageOperands operands, ConditionRefiner refiner, ISymbol function)
+    {
+        foreach (var region in branch.FinallyRegions)
+        {
+            for (int ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+            {
+                var block = cfg.Blocks[ordinal];
+                foreach (var operation in block.Operations)
+                    Step(operation, state, operands, refiner, function, visit: false);
+            }
+        }
     }
 
     /// <summary>For every block inside a try region, the first blocks of the catch and finally handlers of that try.</summary>
@@ -186,7 +221,7 @@ internal sealed class PageFlowAnalysis
         var parameters = function is IMethodSymbol method ? method.Parameters : ImmutableArray<IParameterSymbol>.Empty;
         foreach (var parameter in parameters)
         {
-            if (!_types.IsPageOrFolio(parameter.Type))
+            if (!_types.IsTracked(parameter.Type))
                 continue;
             if (Contracts.Has(parameter, Contracts.AnonOnly))
                 state.Set(parameter, PageFacts.Unknown with { Anon = Evidence.Yes });
@@ -218,6 +253,9 @@ internal sealed class PageFlowAnalysis
             case ISimpleAssignmentOperation assignment when Written(assignment.Target) is { } target:
                 state.Set(target, FactsOf(assignment.Value, state, operands));
                 break;
+            case ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation } stored:
+                Escape(state, operands, stored.Value);
+                break;
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag } assignment:
                 // the source form: the graph may have split a && or || in the value into blocks
                 state.SetCondition(flag.Local, _model?.GetOperation(assignment.Value.Syntax, _cancel) ?? assignment.Value);
@@ -240,10 +278,17 @@ internal sealed class PageFlowAnalysis
         }
     }
 
+    /// <summary>A tracked value stored or passed where this function cannot follow it: its pins and references are no longer ours to track.</summary>
+    private static void Escape(FlowState state, PageOperands operands, IOperation value)
+    {
+        if (operands.Resolve(value) is { } escaped)
+            state.Set(escaped.Symbol, state.Get(escaped.Symbol) with { OwnPin = Evidence.Unknown, OwnReference = Evidence.Unknown });
+    }
+
     private ISymbol? Written(IOperation target) => target switch
     {
-        ILocalReferenceOperation local when _types.IsPageOrFolio(local.Local.Type) => local.Local,
-        IParameterReferenceOperation parameter when _types.IsPageOrFolio(parameter.Parameter.Type) => parameter.Parameter,
+        ILocalReferenceOperation local when _types.IsTracked(local.Local.Type) => local.Local,
+        IParameterReferenceOperation parameter when _types.IsTracked(parameter.Parameter.Type) => parameter.Parameter,
         _ => null,
     };
 
@@ -274,7 +319,7 @@ internal sealed class PageFlowAnalysis
             IDeclarationPatternOperation declaration => declaration.DeclaredSymbol,
             _ => null,
         };
-        if (declared is null || !operands.Types.IsPageOrFolio((declared as ILocalSymbol)?.Type) || operands.Resolve(isPattern.Value) is not { } source)
+        if (declared is null || !operands.Types.IsTracked((declared as ILocalSymbol)?.Type) || operands.Resolve(isPattern.Value) is not { } source)
             return;
         var matched = state.Clone();
         refiner.RefineMatched(matched, isPattern.Value, isPattern.Pattern);
@@ -292,12 +337,21 @@ internal sealed class PageFlowAnalysis
             if (Contracts.Has(method, Contracts.Pins))
                 facts = facts with { Pinned = Evidence.Yes, OwnPin = Evidence.Yes };
             else if (Contracts.Has(method, Contracts.Unpins))
-                facts = facts with { Pinned = Evidence.Unknown, OwnPin = Evidence.Unknown };
+                facts = facts with { Pinned = Evidence.Unknown, OwnPin = Evidence.No };
             else if (Contracts.Has(method, Contracts.GetsReference))
                 facts = facts with { OwnReference = Evidence.Yes };
             else if (Contracts.Has(method, Contracts.PutsReference))
-                facts = facts with { OwnReference = Evidence.Unknown };
+                facts = facts with { OwnReference = Evidence.No };
+            else if (Contracts.ReleasesAll(method))
+                facts = facts with { Pinned = Evidence.Unknown, OwnPin = Evidence.No, OwnReference = Evidence.No };
             state.Set(subject.Symbol, facts);
+        }
+
+        // a page handed to code without a reference contract may be released there: we no longer know
+        if (!Contracts.IsReferenceContract(method) && !Contracts.ReleasesAll(method))
+        {
+            foreach (var argument in invocation.Arguments)
+                Escape(state, operands, argument.Value);
         }
 
         bool debugOnly = Contracts.Has(method, Contracts.DebugOnlyCheck);

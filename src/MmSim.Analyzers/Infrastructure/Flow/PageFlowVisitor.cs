@@ -13,4 +13,9 @@ internal abstract class PageFlowVisitor
 
     /// <summary>Inspects <paramref name="operation"/>; <paramref name="function"/> is the method, local function or lambda it is in.</summary>
     public abstract void Visit(IOperation operation, FlowState state, PageOperands operands, ISymbol function);
+
+    /// <summary>Inspects the facts that hold when <paramref name="function"/> returns normally (every return path joined).</summary>
+    public virtual void AtExit(FlowState state, ISymbol function)
+    {
+    }
 }

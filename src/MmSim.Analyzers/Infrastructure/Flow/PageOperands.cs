@@ -35,9 +35,9 @@ internal sealed class PageOperands
                 case IFlowCaptureReferenceOperation reference:
                     operation = _captures?.ValueOf(reference.Id);
                     break;
-                case ILocalReferenceOperation local when _types.IsPageOrFolio(local.Local.Type):
+                case ILocalReferenceOperation local when _types.IsTracked(local.Local.Type):
                     return new PageRef(local.Local, sameSubpage);
-                case IParameterReferenceOperation parameter when _types.IsPageOrFolio(parameter.Parameter.Type):
+                case IParameterReferenceOperation parameter when _types.IsTracked(parameter.Parameter.Type):
                     return new PageRef(parameter.Parameter, sameSubpage);
                 case IPropertyReferenceOperation { Instance: { } instance } property when IsSameFolioProperty(property.Property):
                     // Nullable<Page>.Value is the same page; Page.Folio, Page.CompoundHead and Folio.Head are the same folio
@@ -62,12 +62,13 @@ internal sealed class PageOperands
         {
             case IPropertyReferenceOperation { Instance: { } instance }:
                 return instance;
-            case IInvocationOperation { Instance: { } instance } when _types.IsPageOrFolio(instance.Type):
+            case IInvocationOperation { Instance: { } instance } when _types.IsTracked(WithoutConversions(instance).Type):
+                // a using's Dispose is called through a conversion to IDisposable
                 return instance;
             case IInvocationOperation invocation:
                 foreach (var argument in invocation.Arguments)
                 {
-                    if (_types.IsPageOrFolio(argument.Parameter?.Type ?? argument.Value.Type))
+                    if (_types.IsTracked(argument.Parameter?.Type ?? argument.Value.Type))
                         return argument.Value;
                 }
                 return null;
@@ -76,9 +77,16 @@ internal sealed class PageOperands
         }
     }
 
+    private static IOperation WithoutConversions(IOperation operation)
+    {
+        while (operation is IConversionOperation conversion)
+            operation = conversion.Operand;
+        return operation;
+    }
+
     private bool IsSameFolioProperty(IPropertySymbol property) =>
         property.Parameters.IsEmpty &&
-        _types.IsPageOrFolio(property.Type) &&
-        (_types.IsPageOrFolio(property.ContainingType) ||
+        _types.IsTracked(property.Type) &&
+        (_types.IsTracked(property.ContainingType) ||
          property.ContainingType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T);
 }
