@@ -14,6 +14,7 @@ internal static class Contracts
     public const string ClearsAnonExclusive = "ClearsAnonExclusiveAttribute";
     public const string DebugOnlyCheck = "DebugOnlyCheckAttribute";
     public const string DevicePrivatePath = "DevicePrivatePathAttribute";
+    public const string EntryKindPredicate = "EntryKindPredicateAttribute";
     public const string ExclusivePredicate = "ExclusivePredicateAttribute";
     public const string FreePath = "FreePathAttribute";
     public const string GetsReference = "GetsReferenceAttribute";
@@ -26,6 +27,7 @@ internal static class Contracts
     public const string ReleasesReferences = "ReleasesReferencesAttribute";
     public const string RequiresAnonExclusive = "RequiresAnonExclusiveAttribute";
     public const string Unpins = "UnpinsAttribute";
+    public const string ValidForEntryKinds = "ValidForEntryKindsAttribute";
     public const string ZeroPagePredicate = "ZeroPagePredicateAttribute";
 
     /// <summary>Whether <paramref name="symbol"/> carries MmSim.Contracts.<paramref name="attributeName"/>.</summary>
@@ -39,6 +41,30 @@ internal static class Contracts
                 return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The entry kinds an attribute such as [EntryKindPredicate(kinds)] or [ValidForEntryKinds(kinds)] lists, as a
+    /// bit set of the enum values; null when <paramref name="symbol"/> does not carry it.
+    /// </summary>
+    public static uint? KindsOf(ISymbol? symbol, string attributeName)
+    {
+        if (symbol is null)
+            return null;
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } type || type.Name != attributeName || !IsContractsNamespace(type.ContainingNamespace) ||
+                attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+                continue;
+            uint kinds = 0;
+            foreach (var kind in attribute.ConstructorArguments[0].Values)
+            {
+                if (kind.Value is int value && value is >= 0 and < 32)
+                    kinds |= 1u << value;
+            }
+            return kinds;
+        }
+        return null;
     }
 
     /// <summary>Whether the method contracts to take or drop pins and references (so a page passed to it does not escape).</summary>

@@ -72,6 +72,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "VM_BUG_ON vanishes in production builds. Whether a page is exclusive before it is shared, or not pinned before exclusivity is dropped, must be decided by real control flow, with a safe fallback, not asserted. Linus' objection to 5535be309971 and the later VM_BUG_ON to WARN_ON_ONCE conversions.");
 
+    public static readonly DiagnosticDescriptor MM0013_EntryKindMisuse = Create(
+        "MM0013",
+        "Page derived from an entry of the wrong kind, or a switch over entry kinds that misses some",
+        "{0}",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "Only present entries carry a PFN for pte_pfn(), and only migration, device and hwpoison entries carry one for pfn_swap_entry_to_page(). Deriving a page from any other kind dereferenced garbage in mprotect and try_to_migrate_one, and treating hwpoison entries as migration entries panicked fork (all Fixes: 6c287605fd56).");
+
     public static readonly DiagnosticDescriptor MM0014_PageFlagBitAsMask = Create(
         "MM0014",
         "Page-flag bit number used as a mask",

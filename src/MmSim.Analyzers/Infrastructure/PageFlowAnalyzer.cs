@@ -17,8 +17,15 @@ public abstract class PageFlowAnalyzer : MmSimDiagnosticAnalyzer
     {
     }
 
-    private protected sealed override void AnalyzeCompilation(CompilationStartAnalysisContext context, KnownTypes types) =>
+    private protected sealed override void AnalyzeCompilation(CompilationStartAnalysisContext context, KnownTypes types)
+    {
         context.RegisterOperationAction(body => AnalyzeBody(body, types), OperationKind.MethodBody, OperationKind.ConstructorBody);
+        if (OtherOperationAction is { } other)
+            context.RegisterOperationAction(operation => other.Action(operation, types), other.Kind);
+    }
+
+    /// <summary>Where a rule also has a part that needs no flow analysis: an operation action and its kind.</summary>
+    private protected virtual (System.Action<OperationAnalysisContext, KnownTypes> Action, OperationKind Kind)? OtherOperationAction => null;
 
     /// <summary>A visitor that reports through <paramref name="context"/>.</summary>
     private protected abstract PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types);

@@ -104,6 +104,10 @@ internal sealed class ConditionRefiner
             case IIsPatternOperation isPattern:
                 RefinePattern(state, isPattern.Value, isPattern.Pattern, value, assumedBy, depth + 1);
                 break;
+            case IPropertyReferenceOperation property when Contracts.KindsOf(property.Property, Contracts.EntryKindPredicate) is { } predicateKinds:
+                if (property.Instance is { } tested)
+                    NarrowKinds(state, tested, predicateKinds, value);
+                break;
             case IPropertyReferenceOperation property:
                 Apply(state, property.Instance, PredicateOf(property.Property), value, assumedBy);
                 break;
@@ -125,6 +129,11 @@ internal sealed class ConditionRefiner
             case BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.Or when !value:
                 Refine(state, binary.LeftOperand, value, assumedBy, depth + 1);
                 Refine(state, binary.RightOperand, value, assumedBy, depth + 1);
+                break;
+            case BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals when EntryKindTest(binary.LeftOperand, binary.RightOperand) is { } kindTest:
+                // pte.Kind == PteKind.X (also a switch case on pte.Kind): narrows the entry's kinds
+                bool kindEquals = binary.OperatorKind == BinaryOperatorKind.Equals;
+                NarrowKinds(state, kindTest.Entry, kindTest.Kinds, value == kindEquals);
                 break;
             case BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals:
                 bool equals = binary.OperatorKind == BinaryOperatorKind.Equals;
@@ -148,6 +157,9 @@ internal sealed class ConditionRefiner
             case IConstantPatternOperation constant when BoolConstant(constant.Value) is { } expected:
                 Refine(state, input, matched == expected, assumedBy, depth + 1);
                 break;
+            case IConstantPatternOperation or IBinaryPatternOperation when EntryKindsOfPattern(pattern) is { } kinds && EntryOfKind(input) is { } entry:
+                NarrowKinds(state, entry, kinds, matched);
+                break;
             case IRecursivePatternOperation recursive when matched:
                 // { IsAnon: true, ... } matched: every subpattern holds; unmatched says nothing about any single one
                 foreach (var sub in recursive.PropertySubpatterns)
@@ -159,6 +171,49 @@ internal sealed class ConditionRefiner
                 }
                 break;
         }
+    }
+
+    /// <summary><c>entry.Kind</c> compared with a PteKind constant, either way round.</summary>
+    private (IOperation Entry, uint Kinds)? EntryKindTest(IOperation left, IOperation right)
+    {
+        if (EntryOfKind(left) is { } entry && KindConstant(right) is { } kinds)
+            return (entry, kinds);
+        if (EntryOfKind(right) is { } other && KindConstant(left) is { } otherKinds)
+            return (other, otherKinds);
+        return null;
+    }
+
+    /// <summary>The entry whose kind <paramref name="operation"/> reads: a PteKind property of a tracked value.</summary>
+    private IOperation? EntryOfKind(IOperation operation) =>
+        _operands.Unwrap(operation) is IPropertyReferenceOperation { Instance: { } instance } property &&
+        _operands.Types.PteKind is { } pteKind && SymbolEqualityComparer.Default.Equals(property.Type, pteKind)
+            ? instance
+            : null;
+
+    private uint? KindConstant(IOperation operation)
+    {
+        var unwrapped = _operands.Unwrap(operation);
+        return unwrapped is not null && _operands.Types.PteKind is { } pteKind &&
+            SymbolEqualityComparer.Default.Equals(unwrapped.Type, pteKind) &&
+            unwrapped.ConstantValue is { HasValue: true, Value: int value } && value is >= 0 and < 32
+            ? 1u << value
+            : null;
+    }
+
+    /// <summary>The kinds a pattern of PteKind constants joined by <c>or</c> matches.</summary>
+    private uint? EntryKindsOfPattern(IPatternOperation pattern) => pattern switch
+    {
+        IConstantPatternOperation constant => KindConstant(constant.Value),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either
+            when EntryKindsOfPattern(either.LeftPattern) is { } left && EntryKindsOfPattern(either.RightPattern) is { } right => left | right,
+        _ => null,
+    };
+
+    private void NarrowKinds(FlowState state, IOperation entry, uint kinds, bool within)
+    {
+        if (_operands.Resolve(entry) is not { } target)
+            return;
+        state.Set(target.Symbol, state.Get(target.Symbol).WithEntryKindsWithin(within ? kinds : ~kinds));
     }
 
     private static bool? BoolConstant(IOperation operation) =>

@@ -52,6 +52,29 @@ internal sealed class PageOperands
         return null;
     }
 
+    /// <summary>The operation <paramref name="operation"/> stands for, through conversions, parentheses and flow captures.</summary>
+    public IOperation? Unwrap(IOperation? operation)
+    {
+        for (int depth = 0; depth < 32; depth++)
+        {
+            switch (operation)
+            {
+                case IConversionOperation conversion:
+                    operation = conversion.Operand;
+                    break;
+                case IParenthesizedOperation parenthesized:
+                    operation = parenthesized.Operand;
+                    break;
+                case IFlowCaptureReferenceOperation reference:
+                    operation = _captures?.ValueOf(reference.Id);
+                    break;
+                default:
+                    return operation;
+            }
+        }
+        return null;
+    }
+
     /// <summary>
     /// The page an invocation or property access is about: the receiver of an instance member of Page or
     /// Folio, else the first page or folio argument.
