@@ -17,15 +17,19 @@ internal static class Contracts
     public const string EntryKindPredicate = "EntryKindPredicateAttribute";
     public const string ExclusivePredicate = "ExclusivePredicateAttribute";
     public const string FreePath = "FreePathAttribute";
+    public const string HeadPredicate = "HeadPredicateAttribute";
+    public const string HugetlbPredicate = "HugetlbPredicateAttribute";
     public const string GetsReference = "GetsReferenceAttribute";
     public const string KsmPredicate = "KsmPredicateAttribute";
     public const string MaybePinnedPredicate = "MaybePinnedPredicateAttribute";
     public const string MustCheckResult = "MustCheckResultAttribute";
     public const string NotAnon = "NotAnonAttribute";
+    public const string PageFlagPolicy = "PageFlagPolicyAttribute";
     public const string Pins = "PinsAttribute";
     public const string PutsReference = "PutsReferenceAttribute";
     public const string ReleasesReferences = "ReleasesReferencesAttribute";
     public const string RequiresAnonExclusive = "RequiresAnonExclusiveAttribute";
+    public const string TailPredicate = "TailPredicateAttribute";
     public const string Unpins = "UnpinsAttribute";
     public const string ValidForEntryKinds = "ValidForEntryKindsAttribute";
     public const string ZeroPagePredicate = "ZeroPagePredicateAttribute";
@@ -63,6 +67,20 @@ internal static class Contracts
                     kinds |= 1u << value;
             }
             return kinds;
+        }
+        return null;
+    }
+
+    /// <summary>The FlagPolicy value of a [PageFlagPolicy(policy)] on <paramref name="symbol"/>, or null.</summary>
+    public static int? PolicyOf(ISymbol? symbol)
+    {
+        if (symbol is null)
+            return null;
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: PageFlagPolicy } type && IsContractsNamespace(type.ContainingNamespace) &&
+                attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int policy)
+                return policy;
         }
         return null;
     }

@@ -32,6 +32,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "PG_anon_exclusive is meaningful only while PageAnon: on a page-cache page (or the zero page) the same bit is PG_mappedtodisk. KSM pages are anonymous but never exclusive, so setting or clearing the flag on them is a bug (VM_BUG_ON_PGFLAGS(PageKsm(page)) in SetPageAnonExclusive / ClearPageAnonExclusive).");
 
+    public static readonly DiagnosticDescriptor MM0004_FlagPolicyViolation = Create(
+        "MM0004",
+        "Page flag accessed through a page its compound policy forbids",
+        "'{0}' on '{1}', which {2}",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "Each page flag has a compound policy (PF_ONLY_HEAD, PF_NO_TAIL, PF_NO_COMPOUND, PF_SECOND); hugetlb keeps PG_anon_exclusive on the head only. A violation reads or writes the wrong struct page: VM_BUG_ON_PGFLAGS in the kernel, an always-on check in the simulator.");
+
     public static readonly DiagnosticDescriptor MM0005_TryShareResultIgnored = Create(
         "MM0005",
         "Result of try-share / try-dup ignored",

@@ -30,9 +30,11 @@ public readonly struct Page : IEquatable<Page>
     private Memmap Map => Memory.Map;
 
     /// <summary>PageTail(): bit 0 of ->compound_head is set on tail pages.</summary>
+    [TailPredicate]
     public bool IsTail => (Map.CompoundHead[Index] & 1) != 0;
 
     /// <summary>PageHead(): the first page of a large folio.</summary>
+    [HeadPredicate]
     public bool IsHead => (Map.Flags[Index] & PageFlagBit.Head.Mask()) != 0;
 
     /// <summary>PageCompound(): a head or a tail.</summary>
@@ -56,6 +58,7 @@ public readonly struct Page : IEquatable<Page>
     public bool IsKsm => Folio.IsKsm;
 
     /// <summary>PageHuge(): the page belongs to a hugetlb folio.</summary>
+    [HugetlbPredicate]
     public bool IsHugetlb => Folio.IsHugetlb;
 
     /// <summary>PageBuddy(): a free page heading a block in the buddy allocator.</summary>

@@ -44,6 +44,12 @@ internal sealed class ConditionRefiner
             return PredicateKind.Ksm;
         if (Contracts.Has(member, Contracts.ZeroPagePredicate))
             return PredicateKind.ZeroPage;
+        if (Contracts.Has(member, Contracts.TailPredicate))
+            return PredicateKind.Tail;
+        if (Contracts.Has(member, Contracts.HeadPredicate))
+            return PredicateKind.Head;
+        if (Contracts.Has(member, Contracts.HugetlbPredicate))
+            return PredicateKind.Hugetlb;
         return PredicateKind.None;
     }
 
@@ -74,6 +80,19 @@ internal sealed class ConditionRefiner
                 break;
             case PredicateKind.ZeroPage when value:
                 facts = facts with { Anon = facts.Anon.Refine(false, assumed) };
+                break;
+            case PredicateKind.Tail when target.SameSubpage:
+                facts = facts with { Tail = facts.Tail.Refine(value, assumed) };
+                if (value)
+                    facts = facts with { Head = facts.Head.Refine(false, assumed) };
+                break;
+            case PredicateKind.Head when target.SameSubpage:
+                facts = facts with { Head = facts.Head.Refine(value, assumed) };
+                if (value)
+                    facts = facts with { Tail = facts.Tail.Refine(false, assumed) };
+                break;
+            case PredicateKind.Hugetlb:
+                facts = facts with { Hugetlb = facts.Hugetlb.Refine(value, assumed) };
                 break;
             default:
                 return;

@@ -9,4 +9,7 @@ internal enum PredicateKind
     MaybePinned,
     Ksm,
     ZeroPage,
+    Tail,
+    Head,
+    Hugetlb,
 }
