@@ -8,6 +8,7 @@ namespace MmSim.Analyzers.Infrastructure;
 /// </summary>
 internal static class Contracts
 {
+    public const string AcquiresPageTableLock = "AcquiresPageTableLockAttribute";
     public const string AnonExclusiveHelper = "AnonExclusiveHelperAttribute";
     public const string AnonOnly = "AnonOnlyAttribute";
     public const string AnonPredicate = "AnonPredicateAttribute";
@@ -25,10 +26,13 @@ internal static class Contracts
     public const string MustCheckResult = "MustCheckResultAttribute";
     public const string NotAnon = "NotAnonAttribute";
     public const string PageFlagPolicy = "PageFlagPolicyAttribute";
+    public const string PageTableLock = "PageTableLockAttribute";
     public const string Pins = "PinsAttribute";
     public const string PutsReference = "PutsReferenceAttribute";
+    public const string ReleasesPageTableLock = "ReleasesPageTableLockAttribute";
     public const string ReleasesReferences = "ReleasesReferencesAttribute";
     public const string RequiresAnonExclusive = "RequiresAnonExclusiveAttribute";
+    public const string RequiresPageTableLock = "RequiresPageTableLockAttribute";
     public const string TailPredicate = "TailPredicateAttribute";
     public const string Unpins = "UnpinsAttribute";
     public const string ValidForEntryKinds = "ValidForEntryKindsAttribute";

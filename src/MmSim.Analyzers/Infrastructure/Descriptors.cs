@@ -56,6 +56,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "page_try_share_anon_rmap may only be called on an exclusive anonymous page (VM_BUG_ON_PAGE(!PageAnonExclusive(page))). The __split_huge_pmd_locked follow-up to 6c287605fd56 changed 'freeze && page_try_share_anon_rmap(page)' to 'freeze && anon_exclusive && ...' for this reason.");
 
+    public static readonly DiagnosticDescriptor MM0009_PageTableLockNotHeld = Create(
+        "MM0009",
+        "Page-table lock not held on every path to an API that requires it",
+        "'{0}' requires the page-table lock, which is not held on every path here",
+        Categories.Correctness,
+        DiagnosticSeverity.Warning,
+        "The PT lock is the primary synchronisation for PG_anon_exclusive and the entry that maps the page (78fbe906cc90): try-share, try-dup and the swap-entry exclusive bit must be handled under it, or a concurrent fork or GUP sees a half-done state.");
+
     public static readonly DiagnosticDescriptor MM0010_PinNotBalanced = Create(
         "MM0010",
         "Pin not released on every path, released twice, or released on another subpage",

@@ -45,6 +45,7 @@ internal sealed class PageTable
     }
 
     /// <summary>The split PT lock of a PTE table (pte_lockptr).</summary>
+    [MmSim.Contracts.PageTableLock]
     public object PtLock(PteSlot slot) => _locks[(int)_memory.Map.Private[slot.TablePfn]];
 
     /// <summary>The PTE slot for <paramref name="address"/> if every upper level exists.</summary>

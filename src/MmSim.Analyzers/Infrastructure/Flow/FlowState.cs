@@ -17,9 +17,13 @@ internal sealed class FlowState
 
     private FlowState(FlowState other)
     {
+        LockHeld = other.LockHeld;
         _facts = new Dictionary<ISymbol, PageFacts>(other._facts, SymbolEqualityComparer.Default);
         _conditions = new Dictionary<ISymbol, IOperation>(other._conditions, SymbolEqualityComparer.Default);
     }
+
+    /// <summary>Whether the page-table lock is held here (union over paths); the flow does not tell one PT lock from another.</summary>
+    public Evidence LockHeld { get; set; } = Evidence.Unknown;
 
     public PageFacts Get(ISymbol symbol) => _facts.TryGetValue(symbol, out var facts) ? facts : PageFacts.Unknown;
 
@@ -47,7 +51,8 @@ internal sealed class FlowState
     /// <summary>Merges <paramref name="other"/> into this state; true if anything changed.</summary>
     public bool JoinWith(FlowState other)
     {
-        bool changed = false;
+        bool changed = (LockHeld | other.LockHeld) != LockHeld;
+        LockHeld |= other.LockHeld;
         var keys = new HashSet<ISymbol>(_facts.Keys, SymbolEqualityComparer.Default);
         keys.UnionWith(other._facts.Keys);
         foreach (var symbol in keys)

@@ -80,6 +80,9 @@ internal sealed class PageFlowAnalysis
         var visits = new int[blocks.Length];
         var work = new Queue<int>();
         var initial = InitialState(function);
+        // a function that takes the PT lock itself is not entered with it held (PT locks are spinlocks, not reentrant)
+        if (cfg.OriginalOperation.Descendants().Any(operation => TakesPageTableLock(operation, operands)))
+            initial.LockHeld = Evidence.No;
         var handlers = HandlerEntries(cfg);
         foreach (var block in blocks)
         {
@@ -354,6 +357,9 @@ internal sealed class PageFlowAnalysis
                 Escape(state, operands, argument.Value);
         }
 
+        if (LockEffect(invocation, operands) is { } held)
+            state.LockHeld = held ? Evidence.Yes : Evidence.No;
+
         bool debugOnly = Contracts.Has(method, Contracts.DebugOnlyCheck);
         foreach (var argument in invocation.Arguments)
         {
@@ -369,6 +375,37 @@ internal sealed class PageFlowAnalysis
             if (debugOnly)
                 break;
         }
+    }
+
+    private static bool TakesPageTableLock(IOperation operation, PageOperands operands) => operation switch
+    {
+        ILockOperation statement => IsPageTableLock(operands.Unwrap(statement.LockedValue)),
+        IInvocationOperation call => LockEffect(call, operands) == true,
+        _ => false,
+    };
+
+    private static bool IsPageTableLock(IOperation? lockObject) => lockObject switch
+    {
+        IInvocationOperation call => Contracts.Has(call.TargetMethod, Contracts.PageTableLock),
+        IPropertyReferenceOperation property => Contracts.Has(property.Property, Contracts.PageTableLock),
+        _ => false,
+    };
+
+    /// <summary>
+    /// True if the call takes the PT lock ([AcquiresPageTableLock], or Monitor.Enter on a [PageTableLock]
+    /// object, which is what <c>lock (pageTable.PtLock(slot))</c> lowers to), false if it drops it, else null.
+    /// </summary>
+    private static bool? LockEffect(IInvocationOperation invocation, PageOperands operands)
+    {
+        var method = invocation.TargetMethod;
+        if (Contracts.Has(method, Contracts.AcquiresPageTableLock))
+            return true;
+        if (Contracts.Has(method, Contracts.ReleasesPageTableLock))
+            return false;
+        if (method.Name is not ("Enter" or "Exit") || invocation.Arguments.IsEmpty ||
+            method.ContainingType is not { Name: "Monitor", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } })
+            return null;
+        return IsPageTableLock(operands.Unwrap(invocation.Arguments[0].Value)) ? method.Name == "Enter" : null;
     }
 
     private static bool? DoesNotReturnIf(IParameterSymbol parameter)
