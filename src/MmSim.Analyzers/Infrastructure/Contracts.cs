@@ -18,6 +18,8 @@ internal static class Contracts
     public const string EntryKindPredicate = "EntryKindPredicateAttribute";
     public const string ExclusivePredicate = "ExclusivePredicateAttribute";
     public const string FreePath = "FreePathAttribute";
+    public const string FreshPage = "FreshPageAttribute";
+    public const string GrantsWrite = "GrantsWriteAttribute";
     public const string HeadPredicate = "HeadPredicateAttribute";
     public const string HugetlbPredicate = "HugetlbPredicateAttribute";
     public const string GetsReference = "GetsReferenceAttribute";
@@ -33,6 +35,7 @@ internal static class Contracts
     public const string ReleasesReferences = "ReleasesReferencesAttribute";
     public const string RequiresAnonExclusive = "RequiresAnonExclusiveAttribute";
     public const string RequiresPageTableLock = "RequiresPageTableLockAttribute";
+    public const string SetsAnonExclusive = "SetsAnonExclusiveAttribute";
     public const string TailPredicate = "TailPredicateAttribute";
     public const string Unpins = "UnpinsAttribute";
     public const string ValidForEntryKinds = "ValidForEntryKindsAttribute";

@@ -56,6 +56,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "page_try_share_anon_rmap may only be called on an exclusive anonymous page (VM_BUG_ON_PAGE(!PageAnonExclusive(page))). The __split_huge_pmd_locked follow-up to 6c287605fd56 changed 'freeze && page_try_share_anon_rmap(page)' to 'freeze && anon_exclusive && ...' for this reason.");
 
+    public static readonly DiagnosticDescriptor MM0007_WriteGrantWithoutExclusivity = Create(
+        "MM0007",
+        "Anonymous page mapped writable without proven exclusivity",
+        "'{0}' makes '{1}' writable, but the page is (or may be) anonymous and not proven exclusive on every path",
+        Categories.Security,
+        DiagnosticSeverity.Warning,
+        "A writable mapping of an anonymous page must be exclusive (invariant I1). Deciding write access from pte_dirty (5535be309971, CVE-2022-2590) or from mapcount (the 2025 mprotect batching review: 'horribly wrong') lets a process write a page another process, or a pin, still sees.");
+
     public static readonly DiagnosticDescriptor MM0009_PageTableLockNotHeld = Create(
         "MM0009",
         "Page-table lock not held on every path to an API that requires it",

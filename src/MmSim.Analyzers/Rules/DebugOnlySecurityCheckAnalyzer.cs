@@ -12,7 +12,8 @@ namespace MmSim.Analyzers.Rules;
 /// <summary>
 /// MM0012: a [DebugOnlyCheck] (VM_BUG_ON) is what a security decision relies on. The decisions and the
 /// fact each needs: clearing PG_anon_exclusive ([ClearsAnonExclusive]) needs "not pinned"; sharing
-/// ([RequiresAnonExclusive], page_try_share_anon_rmap) needs "exclusive". When on some path the fact
+/// ([RequiresAnonExclusive], page_try_share_anon_rmap) and granting write access ([GrantsWrite]) need
+/// "exclusive". When on some path the fact
 /// comes only from the debug-only check, the check is reported, once, with the decision as an
 /// additional location. A real test of the same fact before or after the assertion silences it.
 /// </summary>
@@ -56,7 +57,8 @@ public sealed class DebugOnlySecurityCheckAnalyzer : PageFlowAnalyzer
     private static bool IsDecision(IOperation operation) =>
         operation is IInvocationOperation invocation &&
         ((Contracts.Has(invocation.TargetMethod, Contracts.ClearsAnonExclusive) && !Contracts.Has(invocation.TargetMethod, Contracts.FreePath)) ||
-         Contracts.Has(invocation.TargetMethod, Contracts.RequiresAnonExclusive));
+         Contracts.Has(invocation.TargetMethod, Contracts.RequiresAnonExclusive) ||
+         Contracts.Has(invocation.TargetMethod, Contracts.GrantsWrite));
 
     private sealed class Visitor : PageFlowVisitor
     {
@@ -77,7 +79,9 @@ public sealed class DebugOnlySecurityCheckAnalyzer : PageFlowAnalyzer
                 return;
             var invocation = (IInvocationOperation)operation;
             var facts = state.Get(page.Symbol);
-            bool reliesOnAssumption = Contracts.Has(invocation.TargetMethod, Contracts.RequiresAnonExclusive)
+            bool needsExclusive = Contracts.Has(invocation.TargetMethod, Contracts.RequiresAnonExclusive) ||
+                Contracts.Has(invocation.TargetMethod, Contracts.GrantsWrite);
+            bool reliesOnAssumption = needsExclusive
                 ? (facts.Exclusive & Evidence.AssumedYes) != 0
                 : (facts.Pinned & Evidence.AssumedNo) != 0;
             if (!reliesOnAssumption || facts.Assumption is not IInvocationOperation check || !_reported.Add(check.Syntax))

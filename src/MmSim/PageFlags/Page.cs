@@ -130,6 +130,7 @@ public readonly struct Page : IEquatable<Page>
 
     /// <summary>SetPageAnonExclusive(): anon only, never KSM, hugetlb head only.</summary>
     [AnonOnly]
+    [SetsAnonExclusive]
     public void SetAnonExclusive()
     {
         CheckAnonExclusiveModify("SetPageAnonExclusive");

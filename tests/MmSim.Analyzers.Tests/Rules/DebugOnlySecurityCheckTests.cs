@@ -128,6 +128,44 @@ public class DebugOnlySecurityCheckTests
     }
 
     [Fact]
+    public async Task An_asserted_exclusivity_before_a_write_grant_becomes_always_on()
+    {
+        const string source = Usings + """
+            static class Pgtable
+            {
+                [GrantsWrite] public static void MkWrite(Page page) { }
+            }
+            class Wp
+            {
+                void Reuse(Page page)
+                {
+                    if (!page.IsAnon)
+                        return;
+                    {|MM0012:MmBug.VmOn(!page.IsAnonExclusive, page, "wp_page_reuse of a page that is not exclusive")|};
+                    Pgtable.MkWrite(page);
+                }
+            }
+            """;
+        const string fixedSource = Usings + """
+            static class Pgtable
+            {
+                [GrantsWrite] public static void MkWrite(Page page) { }
+            }
+            class Wp
+            {
+                void Reuse(Page page)
+                {
+                    if (!page.IsAnon)
+                        return;
+                    MmBug.On(!page.IsAnonExclusive, page, "wp_page_reuse of a page that is not exclusive");
+                    Pgtable.MkWrite(page);
+                }
+            }
+            """;
+        await Verify.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
     public async Task A_user_debug_check_without_an_always_on_twin_is_reported_without_a_fix_also_in_lambdas()
     {
         const string source = Usings + """

@@ -310,20 +310,31 @@ internal sealed class PageFlowAnalysis
             return PageFacts.Unknown with { Pinned = Evidence.Yes, OwnPin = Evidence.Yes };
         if (unwrapped is IInvocationOperation got && Contracts.Has(got.TargetMethod, Contracts.GetsReference))
             return PageFacts.Unknown with { OwnReference = Evidence.Yes };
+        if (unwrapped is IInvocationOperation allocated && Contracts.Has(allocated.TargetMethod, Contracts.FreshPage))
+            return PageFacts.Unknown with { Fresh = Evidence.Yes };
         return PageFacts.Unknown;
     }
 
     /// <summary><c>page is { IsAnon: true } anon</c>: the declared local is the input, with what the pattern proves.</summary>
     private static void DeclarePatternLocals(IIsPatternOperation isPattern, FlowState state, PageOperands operands, ConditionRefiner refiner)
     {
-        var declared = isPattern.Pattern switch
+        var pattern = isPattern.Pattern;
+        while (pattern is INegatedPatternOperation negated)
+            pattern = negated.Pattern;
+        var declared = pattern switch
         {
             IRecursivePatternOperation recursive => recursive.DeclaredSymbol,
             IDeclarationPatternOperation declaration => declaration.DeclaredSymbol,
             _ => null,
         };
-        if (declared is null || !operands.Types.IsTracked((declared as ILocalSymbol)?.Type) || operands.Resolve(isPattern.Value) is not { } source)
+        if (declared is null || !operands.Types.IsTracked((declared as ILocalSymbol)?.Type))
             return;
+        if (operands.Resolve(isPattern.Value) is not { } source)
+        {
+            // AllocFolio(...) is { } folio: what the value itself says (a fresh page, a pin)
+            state.Set(declared, FactsOf(isPattern.Value, state, operands));
+            return;
+        }
         var matched = state.Clone();
         refiner.RefineMatched(matched, isPattern.Value, isPattern.Pattern);
         var facts = matched.Get(source.Symbol);
@@ -347,6 +358,10 @@ internal sealed class PageFlowAnalysis
                 facts = facts with { OwnReference = Evidence.No };
             else if (Contracts.ReleasesAll(method))
                 facts = facts with { Pinned = Evidence.Unknown, OwnPin = Evidence.No, OwnReference = Evidence.No };
+            if (subject.SameSubpage && Contracts.Has(method, Contracts.SetsAnonExclusive))
+                facts = facts with { Exclusive = Evidence.Yes, Anon = Evidence.Yes };
+            else if (subject.SameSubpage && Contracts.Has(method, Contracts.ClearsAnonExclusive))
+                facts = facts with { Exclusive = Evidence.No };
             state.Set(subject.Symbol, facts);
         }
 
