@@ -64,6 +64,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "A writable mapping of an anonymous page must be exclusive (invariant I1). Deciding write access from pte_dirty (5535be309971, CVE-2022-2590) or from mapcount (the 2025 mprotect batching review: 'horribly wrong') lets a process write a page another process, or a pin, still sees.");
 
+    public static readonly DiagnosticDescriptor MM0008_PinWithoutUnshare = Create(
+        "MM0008",
+        "Anonymous page pinned without proving it exclusive (unshared)",
+        "'{0}' pins '{1}', which is (or may be) {2} on some path: unshare it first",
+        Categories.Security,
+        DiagnosticSeverity.Warning,
+        "A FOLL_PIN on an anonymous page must only succeed on an exclusive page (invariant I2): gup_must_unshare sends R/O pins of shared pages through an unshare fault first. Pinning a page that is still shared lets a later COW hand the pinned page to one process and a copy to the other: the GUP-after-fork inconsistency of a7f226604170 and 8909691b6c5a.");
+
     public static readonly DiagnosticDescriptor MM0009_PageTableLockNotHeld = Create(
         "MM0009",
         "Page-table lock not held on every path to an API that requires it",

@@ -29,6 +29,10 @@ public sealed class WriteGrantWithoutExclusivityAnalyzer : PageFlowAnalyzer
     private static bool GrantsWrite(IOperation operation) =>
         operation is IInvocationOperation invocation && Contracts.Has(invocation.TargetMethod, Contracts.GrantsWrite);
 
+    /// <summary>"Not anonymous, or exclusive" for the page the call is about; through another page of the folio only "not anonymous" carries over.</summary>
+    private static Evidence WriteSafe(PageFacts facts, PageRef page) =>
+        page.SameSubpage ? facts.WriteSafe : facts.Anon == Evidence.No ? Evidence.Yes : Evidence.Unknown;
+
     private sealed class Visitor : PageFlowVisitor
     {
         private readonly OperationAnalysisContext _context;
@@ -45,8 +49,7 @@ public sealed class WriteGrantWithoutExclusivityAnalyzer : PageFlowAnalyzer
             if (!GrantsWrite(operation) || operands.SubjectOf(operation) is not { } subject || operands.Resolve(subject) is not { } page)
                 return;
             var facts = state.Get(page.Symbol);
-            var exclusive = page.SameSubpage ? facts.Exclusive : Evidence.Unknown;
-            bool proven = (exclusive & (Evidence.Unknown | Evidence.No | Evidence.AssumedNo)) == 0;
+            bool proven = (WriteSafe(facts, page) & (Evidence.Unknown | Evidence.No | Evidence.AssumedNo)) == 0;
             if (!facts.Anon.MayBeYes() || proven || facts.Fresh.IsProvenYes())
                 return;
             _context.ReportDiagnostic(Diagnostic.Create(

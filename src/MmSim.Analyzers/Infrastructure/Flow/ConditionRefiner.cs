@@ -64,9 +64,11 @@ internal sealed class ConditionRefiner
         {
             case PredicateKind.Anon:
                 facts = facts with { Anon = facts.Anon.Refine(value, assumed) };
+                if (!value)
+                    facts = facts with { WriteSafe = facts.WriteSafe.Refine(true, assumed) };
                 break;
             case PredicateKind.Exclusive when target.SameSubpage:
-                facts = facts with { Exclusive = facts.Exclusive.Refine(value, assumed) };
+                facts = facts with { Exclusive = facts.Exclusive.Refine(value, assumed), WriteSafe = facts.WriteSafe.Refine(value, assumed) };
                 if (value)
                     facts = facts with { Anon = facts.Anon.Refine(true, assumed) };
                 break;
@@ -76,10 +78,10 @@ internal sealed class ConditionRefiner
             case PredicateKind.Ksm:
                 facts = facts with { Ksm = facts.Ksm.Refine(value, assumed) };
                 if (value)
-                    facts = facts with { Anon = facts.Anon.Refine(true, assumed) };
+                    facts = facts with { Anon = facts.Anon.Refine(true, assumed), WriteSafe = facts.WriteSafe.Refine(false, assumed) };
                 break;
             case PredicateKind.ZeroPage when value:
-                facts = facts with { Anon = facts.Anon.Refine(false, assumed) };
+                facts = facts with { Anon = facts.Anon.Refine(false, assumed), WriteSafe = facts.WriteSafe.Refine(true, assumed) };
                 break;
             case PredicateKind.Tail when target.SameSubpage:
                 facts = facts with { Tail = facts.Tail.Refine(value, assumed) };

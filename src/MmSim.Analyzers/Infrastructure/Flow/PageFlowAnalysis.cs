@@ -229,7 +229,7 @@ internal sealed class PageFlowAnalysis
             if (Contracts.Has(parameter, Contracts.AnonOnly))
                 state.Set(parameter, PageFacts.Unknown with { Anon = Evidence.Yes });
             else if (Contracts.Has(parameter, Contracts.NotAnon))
-                state.Set(parameter, PageFacts.Unknown with { Anon = Evidence.No });
+                state.Set(parameter, PageFacts.Unknown with { Anon = Evidence.No, WriteSafe = Evidence.Yes });
         }
         return state;
     }
@@ -359,9 +359,9 @@ internal sealed class PageFlowAnalysis
             else if (Contracts.ReleasesAll(method))
                 facts = facts with { Pinned = Evidence.Unknown, OwnPin = Evidence.No, OwnReference = Evidence.No };
             if (subject.SameSubpage && Contracts.Has(method, Contracts.SetsAnonExclusive))
-                facts = facts with { Exclusive = Evidence.Yes, Anon = Evidence.Yes };
+                facts = facts with { Exclusive = Evidence.Yes, Anon = Evidence.Yes, WriteSafe = Evidence.Yes };
             else if (subject.SameSubpage && Contracts.Has(method, Contracts.ClearsAnonExclusive))
-                facts = facts with { Exclusive = Evidence.No };
+                facts = facts with { Exclusive = Evidence.No, WriteSafe = Evidence.No };
             state.Set(subject.Symbol, facts);
         }
 
