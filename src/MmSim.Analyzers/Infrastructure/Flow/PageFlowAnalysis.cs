@@ -378,7 +378,8 @@ internal sealed class PageFlowAnalysis
         bool debugOnly = Contracts.Has(method, Contracts.DebugOnlyCheck);
         foreach (var argument in invocation.Arguments)
         {
-            if (argument.Parameter is not { Type.SpecialType: SpecialType.System_Boolean } parameter)
+            // an omitted optional argument has the whole call as its syntax: nothing to learn from it
+            if (argument.ArgumentKind != ArgumentKind.Explicit || argument.Parameter is not { Type.SpecialType: SpecialType.System_Boolean } parameter)
                 continue;
             bool? failsWhen = debugOnly ? true : DoesNotReturnIf(parameter);
             if (failsWhen is not { } fails)
