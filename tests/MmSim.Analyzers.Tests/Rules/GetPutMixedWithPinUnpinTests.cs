@@ -51,7 +51,7 @@ public class GetPutMixedWithPinUnpinTests
     }
 
     [Fact]
-    public async Task Fix_all_covers_an_unpin_of_a_get_a_copy_a_loop_a_finally_and_a_branch()
+    public async Task Fix_all_covers_an_unpin_of_a_get_a_copy_a_loop_a_finally_a_branch_and_an_early_return()
     {
         const string source = Gup + """
             class Driver
@@ -85,6 +85,17 @@ public class GetPutMixedWithPinUnpinTests
                     if (log)
                         Console.WriteLine(page);
                     {|MM0011:Gup.PutPage(page)|};
+                }
+
+                void EarlyReturn(Page user, bool fail)
+                {
+                    var page = Gup.GetPage(user);
+                    if (fail)
+                    {
+                        {|MM0011:Gup.UnpinPage(page)|};
+                        return;
+                    }
+                    Gup.PutPage(page);
                 }
             }
             """;
@@ -120,6 +131,17 @@ public class GetPutMixedWithPinUnpinTests
                     if (log)
                         Console.WriteLine(page);
                     Gup.UnpinPage(page);
+                }
+
+                void EarlyReturn(Page user, bool fail)
+                {
+                    var page = Gup.GetPage(user);
+                    if (fail)
+                    {
+                        Gup.PutPage(page);
+                        return;
+                    }
+                    Gup.PutPage(page);
                 }
             }
             """;

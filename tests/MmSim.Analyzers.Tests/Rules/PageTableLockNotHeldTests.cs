@@ -49,7 +49,7 @@ public class PageTableLockNotHeldTests
     }
 
     [Fact]
-    public async Task Before_the_lock_on_one_branch_only_after_unlock_in_loops_and_lambdas()
+    public async Task Before_the_lock_on_one_branch_only_after_unlock_in_loops_lambdas_and_catch_blocks()
     {
         const string source = Usings + """
             class C
@@ -83,6 +83,19 @@ public class PageTableLockNotHeldTests
                     lock (table.PtLock(0)) { }
                     return {|MM0009:Rmap.Share(page)|};
                 };
+
+                bool Catch(Table table, Page page)
+                {
+                    try
+                    {
+                        lock (table.PtLock(0))
+                            throw new InvalidOperationException("entry changed");
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return {|MM0009:Rmap.Share(page)|};
+                    }
+                }
             }
             """;
         await Verify.VerifyAnalyzerAsync(source);

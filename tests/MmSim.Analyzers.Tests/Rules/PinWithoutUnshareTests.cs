@@ -82,7 +82,7 @@ public class PinWithoutUnshareTests
     }
 
     [Fact]
-    public async Task Exclusive_unshared_file_unknown_and_address_pins_are_fine()
+    public async Task Exclusive_unshared_file_unknown_reassigned_and_address_pins_are_fine()
     {
         const string source = Usings + """
             class C
@@ -99,6 +99,13 @@ public class PinWithoutUnshareTests
                 Page File(Page page) => page.IsAnon ? page : Gup.PinPage(page);
 
                 Page Unknown(Page page) => Gup.PinPage(page);
+
+                Page Reassigned(Page page, Page other)
+                {
+                    if (page.IsAnon)
+                        page = other;
+                    return Gup.PinPage(page);
+                }
 
                 GupPages ByAddress(Process process, ulong address) => process.PinUserPages(address, 1, GupFlags.None);
             }

@@ -154,7 +154,7 @@ public class WriteGrantWithoutExclusivityTests
     }
 
     [Fact]
-    public async Task Proven_exclusive_moved_fresh_and_file_pages_are_fine()
+    public async Task Proven_exclusive_moved_fresh_file_and_unknown_pages_are_fine()
     {
         const string source = Usings + """
             class C
@@ -190,6 +190,8 @@ public class WriteGrantWithoutExclusivityTests
                 }
 
                 void Unknown(Page page) => Pgtable.MkWrite(page);
+
+                void FileParameter([NotAnon] Page page) => Pgtable.MkWrite(page);
             }
             """;
         await Verify.VerifyAnalyzerAsync(source);
