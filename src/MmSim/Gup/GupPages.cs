@@ -62,6 +62,7 @@ public sealed class GupPages : IDisposable
     }
 
     /// <summary>unpin_user_pages_dirty_lock() / put_page(): drops every reference, marking the pages dirty if asked.</summary>
+    [MmSim.Contracts.ReleasesReferences]
     public void Release(bool dirty = false)
     {
         lock (_pages)
@@ -85,6 +86,7 @@ public sealed class GupPages : IDisposable
     }
 
     /// <summary>Release().</summary>
+    [MmSim.Contracts.ReleasesReferences]
     public void Dispose() => Release();
 
     private Page Target(int pageIndex, int offset, int length)

@@ -40,6 +40,7 @@ public readonly struct Folio : IEquatable<Folio>
     public CompoundDtor? Dtor => IsLarge ? (CompoundDtor)((Map.Index[HeadIndex + 1] >> 8) & 0xff) : null;
 
     /// <summary>folio_test_hugetlb().</summary>
+    [HugetlbPredicate]
     public bool IsHugetlb => Dtor == CompoundDtor.Hugetlb;
 
     /// <summary>folio_test_transhuge() for a THP (TRANSHUGE_PAGE_DTOR).</summary>
@@ -64,6 +65,7 @@ public readonly struct Folio : IEquatable<Folio>
     public bool IsAnon => Mapping.IsAnon;
 
     /// <summary>folio_test_ksm().</summary>
+    [KsmPredicate]
     public bool IsKsm => Mapping.IsKsm;
 
     /// <summary>folio_index(): folio-&gt;index.</summary>

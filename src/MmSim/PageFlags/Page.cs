@@ -30,9 +30,11 @@ public readonly struct Page : IEquatable<Page>
     private Memmap Map => Memory.Map;
 
     /// <summary>PageTail(): bit 0 of ->compound_head is set on tail pages.</summary>
+    [TailPredicate]
     public bool IsTail => (Map.CompoundHead[Index] & 1) != 0;
 
     /// <summary>PageHead(): the first page of a large folio.</summary>
+    [HeadPredicate]
     public bool IsHead => (Map.Flags[Index] & PageFlagBit.Head.Mask()) != 0;
 
     /// <summary>PageCompound(): a head or a tail.</summary>
@@ -52,15 +54,18 @@ public readonly struct Page : IEquatable<Page>
     public bool IsAnon => Folio.IsAnon;
 
     /// <summary>PageKsm(): ->mapping flags are PAGE_MAPPING_KSM.</summary>
+    [KsmPredicate]
     public bool IsKsm => Folio.IsKsm;
 
     /// <summary>PageHuge(): the page belongs to a hugetlb folio.</summary>
+    [HugetlbPredicate]
     public bool IsHugetlb => Folio.IsHugetlb;
 
     /// <summary>PageBuddy(): a free page heading a block in the buddy allocator.</summary>
     public bool IsBuddy => PageType.Is(Map, Index, PageType.Buddy);
 
     /// <summary>is_zero_pfn(): the shared zero page.</summary>
+    [ZeroPagePredicate]
     public bool IsZeroPage => Index == Memory.ZeroPage.Index;
 
     /// <summary>page_count(): the folio's reference count.</summary>
@@ -128,6 +133,7 @@ public readonly struct Page : IEquatable<Page>
 
     /// <summary>SetPageAnonExclusive(): anon only, never KSM, hugetlb head only.</summary>
     [AnonOnly]
+    [SetsAnonExclusive]
     public void SetAnonExclusive()
     {
         CheckAnonExclusiveModify("SetPageAnonExclusive");

@@ -46,6 +46,7 @@ internal sealed class PageTable
     }
 
     /// <summary>The split PT lock of a PTE table (pte_lockptr).</summary>
+    [MmSim.Contracts.PageTableLock]
     public object PtLock(PteSlot slot) => _locks[(int)_memory.Map.Private[slot.TablePfn]];
 
     /// <summary>The PMD slot for <paramref name="address"/> (pmd_offset) if the PGD and PUD levels exist.</summary>

@@ -42,9 +42,11 @@ public readonly record struct Pte(ulong Raw)
     public static Pte NonPresent(SwapEntryType type, long offset, bool exclusive = false) =>
         new(((ulong)type << TypeShift) | ((ulong)offset << PfnShift) | (exclusive ? SwpExclusiveBit : 0));
 
+    [MmSim.Contracts.EntryKindPredicate(PteKind.None)]
     public bool IsNone => Raw == 0;
 
     /// <summary>pte_present(): maps a frame, accessible or PROT_NONE.</summary>
+    [MmSim.Contracts.EntryKindPredicate(PteKind.Present)]
     public bool IsPresent => (Raw & (PresentBit | ProtNoneBit)) != 0;
 
     /// <summary>pte_protnone(): a PROT_NONE mapping of a frame.</summary>
@@ -85,6 +87,7 @@ public readonly record struct Pte(ulong Raw)
     }
 
     /// <summary>pte_pfn() of a present entry.</summary>
+    [MmSim.Contracts.ValidForEntryKinds(PteKind.Present)]
     public long Pfn
     {
         get
@@ -108,6 +111,7 @@ public readonly record struct Pte(ulong Raw)
     }
 
     /// <summary>pfn_swap_entry_to_page()'s PFN: only migration, device and hwpoison entries carry one (P16).</summary>
+    [MmSim.Contracts.ValidForEntryKinds(PteKind.Migration, PteKind.DevicePrivate, PteKind.DeviceExclusive, PteKind.HwPoison)]
     public long EntryPfn
     {
         get

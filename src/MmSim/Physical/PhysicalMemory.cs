@@ -89,6 +89,7 @@ public sealed class PhysicalMemory
     /// folio_alloc() / __alloc_pages(): a folio of 2^<paramref name="order"/> pages with refcount 1, compound
     /// when order &gt; 0, or null when no free block is large enough (the caller decides on ENOMEM).
     /// </summary>
+    [MmSim.Contracts.FreshPage]
     public Folio? AllocFolio(int order, Gfp gfp = Gfp.None, CompoundDtor dtor = CompoundDtor.Compound)
     {
         CheckOrder(order);

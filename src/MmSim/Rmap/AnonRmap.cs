@@ -111,6 +111,7 @@ public static class AnonRmap
     [AnonExclusiveHelper]
     [MustCheckResult]
     [RequiresPageTableLock]
+    [RequiresAnonExclusive]
     public static bool PageTryShareAnonRmap(Page page)
     {
         MmBug.VmOn(!page.IsAnon || !page.IsAnonExclusive, page, "page_try_share_anon_rmap on a page that is not exclusive anon");

@@ -258,6 +258,7 @@ public sealed class Process
     }
 
     /// <summary>get_user_pages(): FOLL_GET references (vmsplice); never unshares.</summary>
+    [MmSim.Contracts.GetsReference]
     public GupPages GetUserPages(ulong address, int pageCount, GupFlags flags)
     {
         EnsureAlive();
@@ -265,6 +266,7 @@ public sealed class Process
     }
 
     /// <summary>pin_user_pages(): FOLL_PIN pins (io_uring, O_DIRECT, RDMA).</summary>
+    [MmSim.Contracts.Pins]
     public GupPages PinUserPages(ulong address, int pageCount, GupFlags flags)
     {
         EnsureAlive();
