@@ -48,7 +48,7 @@ internal static class SwapFault
             bool reuse = machine.Policy.SwapInCanReuse(found, exclusiveEntry, otherUsers);
             bool makeWritable = write && reuse && vma.Flags.HasFlag(VmFlags.Write);
             AnonRmap.PageAddAnonRmap(page, vma, address, exclusive: tracks && reuse);
-            MmBug.On(makeWritable && tracks && !page.IsAnonExclusive, page, "do_swap_page maps a page writable that is not exclusive");
+            MmBug.On(!page.IsAnon || (makeWritable && tracks && !page.IsAnonExclusive), page, "do_swap_page maps a page that is not anon, or writable without being exclusive");
             mm.PageTable.Write(slot, Pte.Present(page.Pfn, makeWritable, dirty: makeWritable));
             return VmFault.Ok; // a write that could not reuse retries into do_wp_page
         }
