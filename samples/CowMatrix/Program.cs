@@ -1,4 +1,4 @@
-// The kernel's COW selftest (tools/testing/selftests/mm/cow.c) on the three COW generations.
+// The kernel's COW selftests (tools/testing/selftests/mm/cow.c and gup_longterm.c) on the three COW generations.
 //   dotnet run --project samples/CowMatrix [-- --format table|json|markdown] [--only <family or kind>]
 using System;
 using System.Collections.Generic;
@@ -26,7 +26,7 @@ for (int i = 0; i < args.Length; i++)
 }
 
 CowSemantics[] generations = [CowSemantics.AnonExclusive, CowSemantics.RefcountReuse, CowSemantics.MapcountReuse];
-var results = generations.SelectMany(g => CowSelftest.Run(g, only)).ToList();
+var results = generations.SelectMany(g => CowSelftest.Run(g, only).Concat(GupLongtermSelftest.Run(g, only))).ToList();
 if (results.Count == 0)
 {
     Console.Error.WriteLine($"no case matches '{only}'; families: {string.Join(", ", CowSelftest.Families)}; kinds: {string.Join(", ", CowSelftest.Kinds)}");

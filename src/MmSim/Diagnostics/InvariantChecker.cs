@@ -81,8 +81,8 @@ internal sealed class InvariantChecker
         if (pmd.IsWrite)
         {
             Require(vma!.Flags.HasFlag(VmFlags.Write), $"{process}: writable huge PMD at 0x{address:x} in {vma}");
-            if (_tracksExclusivity)
-                Require(folio.Head.IsAnonExclusive, $"I1: {process}: writable huge PMD at 0x{address:x} maps a THP whose head is not exclusive");
+            if (_tracksExclusivity && folio.IsAnon)
+                Require(folio.Head.IsAnonExclusive, $"I1: {process}: writable huge PMD at 0x{address:x} maps an anon folio whose head is not exclusive");
         }
     }
 

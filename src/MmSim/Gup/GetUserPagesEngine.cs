@@ -115,6 +115,8 @@ internal static class GetUserPagesEngine
     private static void CheckVmaFlags(Vma vma, GupFlags flags, ulong address)
     {
         bool force = (flags & GupFlags.Force) != 0;
+        if ((flags & (GupFlags.Write | GupFlags.Longterm)) == (GupFlags.Write | GupFlags.Longterm) && !vma.Mm.Machine.Policy.LongtermWriteAllowed(vma))
+            throw new MmException(Errno.EFAULT, $"0x{address:x}: a long-term writable pin of a shared file mapping whose file system tracks dirty pages");
         if ((flags & GupFlags.Write) != 0)
         {
             if (!vma.Flags.HasFlag(VmFlags.Write) && (!force || !vma.IsCowMapping))
@@ -197,6 +199,12 @@ internal static class GetUserPagesEngine
                 var page = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address));
                 if (!grab.TryGrab(page))
                     break;
+                if ((flags & (GupFlags.Write | GupFlags.Longterm)) == (GupFlags.Write | GupFlags.Longterm) &&
+                    !mm.Machine.Policy.FastLongtermWriteAllowed(page.Folio))
+                {
+                    grab.Release(page, tracksExclusivity: false);
+                    break; // folio_fast_pin_allowed(): let the slow path look at the area
+                }
                 // gup_huge_pmd(): the head decides whether a R/O pin must unshare
                 var decides = huge ? page.Folio.Head : page;
                 if (mm.PageTable.Read(slot) != pte ||

@@ -9,6 +9,14 @@ internal sealed class AnonExclusivePolicy : CowPolicy
 {
     public override CowSemantics Semantics => CowSemantics.AnonExclusive;
 
+    /// <summary>Only shmem, hugetlbfs and private (COW) areas take long-term writable pins (6.5 and later).</summary>
+    public override bool LongtermWriteAllowed(Vma vma) =>
+        vma.File is null || !vma.Flags.HasFlag(VmFlags.Shared) || vma.File.IsShmem || vma.File.IsHugetlb;
+
+    /// <summary>Anonymous folios, and page-cache folios of shmem and hugetlbfs.</summary>
+    public override bool FastLongtermWriteAllowed(Folio folio) =>
+        folio.IsAnon || folio.Memory.Mappings.Resolve<SimFile>(folio.Mapping.ObjectId) is { IsShmem: true } or { IsHugetlb: true };
+
     public override bool TracksExclusivity => true;
 
     public override bool TracksPins => true;

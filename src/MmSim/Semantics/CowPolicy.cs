@@ -61,6 +61,19 @@ internal abstract class CowPolicy
     /// </summary>
     public abstract bool HugePmdCanReuse(Folio folio, Vma vma);
 
+    /// <summary>
+    /// writable_file_mapping_allowed() (6.5, 8ac268436e6d): may a FOLL_LONGTERM | FOLL_WRITE pin land in this
+    /// shared file area? A file system that tracks dirty pages for writeback cannot have them written behind
+    /// its back for ever; shmem and hugetlbfs can.
+    /// </summary>
+    public virtual bool LongtermWriteAllowed(Vma vma) => true;
+
+    /// <summary>
+    /// folio_fast_pin_allowed() (6.5): GUP-fast has no area to look at, so it asks the folio; a page-cache
+    /// folio of a file system other than shmem and hugetlbfs sends a long-term writable pin to the slow path.
+    /// </summary>
+    public virtual bool FastLongtermWriteAllowed(Folio folio) => true;
+
     public static CowPolicy For(CowSemantics semantics) => semantics switch
     {
         CowSemantics.AnonExclusive => new AnonExclusivePolicy(),
