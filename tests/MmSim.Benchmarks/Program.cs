@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using MmSim.Benchmarks;
+
+// bench/run drives this: "--memory" prints the footprint figures; anything else goes to BenchmarkDotNet
+// with a short job (--filter, --job and the other BenchmarkDotNet arguments work).
+if (args is ["--memory"])
+{
+    MemoryFootprint.Report();
+    return;
+}
+var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithInvocationCount(1).WithUnrollFactor(1).AsDefault());
+BenchmarkSwitcher.FromAssembly(typeof(PerPageBenchmarks).Assembly).Run(args, config);
