@@ -142,7 +142,7 @@ internal sealed class InvariantChecker
         Require(_tablePages.Add(table), $"page-table page 0x{table:x} is used twice");
         var memory = mm.Memory;
         Require(PageType.Is(memory.Map, table, PageType.Table), $"page-table page 0x{table:x} is not of type PageTable");
-        var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(memory.WritableContents(table).AsSpan());
+        var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(memory.WritableContents(table));
         for (int i = 0; i < PageTable.PtrsPerTable; i++)
         {
             var entry = new Pte(entries[i]);

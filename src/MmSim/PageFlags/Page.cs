@@ -168,11 +168,11 @@ public readonly struct Page : IEquatable<Page>
     public void ReadContents(int offset, Span<byte> destination)
     {
         CheckRange(offset, destination.Length);
-        var bytes = Map.Contents[Index];
-        if (bytes is null)
+        var bytes = Memory.Contents(Index);
+        if (bytes.IsEmpty)
             destination.Clear();
         else
-            bytes.AsSpan(offset, destination.Length).CopyTo(destination);
+            bytes.Slice(offset, destination.Length).CopyTo(destination);
     }
 
     /// <summary>Writes bytes into the frame, allocating its contents on first write.</summary>
@@ -180,18 +180,18 @@ public readonly struct Page : IEquatable<Page>
     {
         CheckRange(offset, source.Length);
         MmBug.On(IsZeroPage, this, "write to the shared zero page");
-        source.CopyTo(Memory.WritableContents(Index).AsSpan(offset));
+        source.CopyTo(Memory.WritableContents(Index).Slice(offset));
     }
 
     /// <summary>copy_user_highpage(): copies the whole frame from <paramref name="source"/>.</summary>
     public void CopyContentsFrom(Page source)
     {
         MmBug.On(IsZeroPage, this, "copy into the shared zero page");
-        var bytes = source.Map.Contents[source.Index];
-        if (bytes is null)
+        var bytes = source.Memory.Contents(source.Index);
+        if (bytes.IsEmpty)
             Memory.ClearContents(Index);
         else
-            bytes.AsSpan().CopyTo(Memory.WritableContents(Index));
+            bytes.CopyTo(Memory.WritableContents(Index));
     }
 
     public bool Equals(Page other) => ReferenceEquals(Memory, other.Memory) && Index == other.Index;

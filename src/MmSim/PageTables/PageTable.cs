@@ -330,7 +330,7 @@ internal sealed class PageTable
 
     private void Write(int table, int index, Pte pte) => Volatile.Write(ref Entries(table)[index], pte.Raw);
 
-    private Span<ulong> Entries(int table) => MemoryMarshal.Cast<byte, ulong>(_memory.WritableContents(table).AsSpan());
+    private Span<ulong> Entries(int table) => MemoryMarshal.Cast<byte, ulong>(_memory.WritableContents(table));
 
     private static int IndexAt(ulong address, int shift) => (int)((address >> shift) & (PtrsPerTable - 1));
 }

@@ -12,7 +12,7 @@ namespace MmSim.Physical;
 /// <item><see cref="Index"/> on page[1] holds <c>compound_order</c> and <c>compound_dtor</c>;</item>
 /// <item><see cref="Private"/> is <c>page_private</c>: the buddy order on free pages, the swap entry in the swap cache.</item>
 /// </list>
-/// 56 bytes per frame, page contents aside (the kernel's <c>struct page</c> is 64).
+/// 52 bytes per frame, page contents aside (the kernel's <c>struct page</c> is 64).
 /// </summary>
 internal sealed class Memmap
 {
@@ -34,14 +34,14 @@ internal sealed class Memmap
         CompoundHead = new uint[frames];
         LruNext = new int[frames];
         LruPrev = new int[frames];
-        Contents = new byte[]?[frames];
+        Contents = new int[frames];
         Array.Fill(MapCount, -1);
     }
 
     /// <summary>Host bytes of metadata per frame: the element sizes of the arrays above.</summary>
     public const int BytesPerFrame =
         sizeof(ulong) + sizeof(int) + sizeof(int) + sizeof(uint) + sizeof(ulong) + sizeof(ulong) +
-        sizeof(uint) + sizeof(int) + sizeof(int) + 8 /* contents reference */;
+        sizeof(uint) + sizeof(int) + sizeof(int) + sizeof(int) /* contents slot */;
 
     public int Frames { get; }
 
@@ -58,8 +58,11 @@ internal sealed class Memmap
     public readonly int[] LruNext;
     public readonly int[] LruPrev;
 
-    /// <summary>The bytes of each frame; null reads as zeros (allocated on first write).</summary>
-    public readonly byte[]?[] Contents;
+    /// <summary>The <see cref="PageContentStore"/> slot of each frame's bytes; 0 reads as zeros (a slot comes with the first write).</summary>
+    public readonly int[] Contents;
+
+    /// <summary>Where the slots' bytes live.</summary>
+    public PageContentStore Store { get; } = new();
 
     public bool IsValidPfn(long pfn) => pfn >= 0 && pfn < Frames;
 }

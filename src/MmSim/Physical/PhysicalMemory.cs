@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using MmSim.Diagnostics;
 using MmSim.PageFlags;
 
@@ -179,14 +180,35 @@ public sealed class PhysicalMemory
             _buddy.FreeOne(head, order);
     }
 
-    /// <summary>The frame's byte array, allocated on first write.</summary>
-    internal byte[] WritableContents(int pfn) => Map.Contents[pfn] ??= new byte[PageSize];
+    /// <summary>The frame's bytes, given a slot on first write.</summary>
+    internal Span<byte> WritableContents(int pfn)
+    {
+        int slot = Volatile.Read(ref Map.Contents[pfn]);
+        if (slot == 0)
+        {
+            int fresh = Map.Store.Allocate();
+            slot = Interlocked.CompareExchange(ref Map.Contents[pfn], fresh, 0);
+            if (slot == 0)
+                slot = fresh;
+            else
+                Map.Store.Free(fresh); // another writer got there first
+        }
+        return Map.Store.Span(slot);
+    }
 
-    /// <summary>Makes the frame read as zeros (clear_page), keeping its array for reuse.</summary>
+    /// <summary>The frame's bytes if it was ever written, else an empty span (it reads as zeros).</summary>
+    internal ReadOnlySpan<byte> Contents(int pfn)
+    {
+        int slot = Volatile.Read(ref Map.Contents[pfn]);
+        return slot == 0 ? default : Map.Store.Span(slot);
+    }
+
+    /// <summary>Makes the frame read as zeros (clear_page) by giving its slot back.</summary>
     internal void ClearContents(int pfn)
     {
-        if (Map.Contents[pfn] is { } bytes)
-            Array.Clear(bytes);
+        int slot = Interlocked.Exchange(ref Map.Contents[pfn], 0);
+        if (slot != 0)
+            Map.Store.Free(slot);
     }
 
     /// <summary>memblock_free_all(): hands the boot memory to the buddy allocator in maximal aligned blocks.</summary>

@@ -112,7 +112,7 @@ internal static class HugePmd
         var pmd = pageTable.Read(pmdSlot);
         MmBug.On(!pmd.IsHuge, $"splitting a PMD at 0x{haddr:x} that is not huge");
         int table = pageTable.WithdrawTable(pmdSlot);
-        var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(mm.Memory.WritableContents(table).AsSpan());
+        var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(mm.Memory.WritableContents(table));
         if (pmd.IsSpecial)
         {
             for (int i = 0; i < NrPages; i++)
