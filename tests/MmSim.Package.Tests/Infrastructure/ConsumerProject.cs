@@ -48,7 +48,8 @@ public sealed class ConsumerProject
     public string PathOf(string fileName) => Path.Combine(Directory, fileName);
 
     /// <summary>A full compile (never skipped as up to date), so every diagnostic is printed.</summary>
-    public BuildOutput Build() => new(DotnetCli.Run(Directory, "build", "--no-incremental"));
+    public BuildOutput Build(params string[] extraArguments) =>
+        new(DotnetCli.Run(Directory, ["build", "--no-incremental", .. extraArguments]));
 
     public CliResult Run() => DotnetCli.Run(Directory, "run", "--no-build");
 
