@@ -1,6 +1,5 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using MmSim.Analyzers.Infrastructure.Flow;
 
@@ -38,14 +37,9 @@ public abstract class PageFlowAnalyzer : MmSimDiagnosticAnalyzer
         var visitor = CreateVisitor(context, types);
         if (!IsRelevant(context.Operation, visitor))
             return;
-        var cfg = context.Operation switch
-        {
-            IMethodBodyOperation method => ControlFlowGraph.Create(method, context.CancellationToken),
-            IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, context.CancellationToken),
-            _ => null,
-        };
-        if (cfg is not null)
-            PageFlowAnalysis.Run(cfg, context.ContainingSymbol, types, visitor, context.CancellationToken);
+        // the driver builds the graph of a body once and shares it between every rule that asks
+        var cfg = context.GetControlFlowGraph();
+        PageFlowAnalysis.Run(cfg, context.ContainingSymbol, types, visitor, context.CancellationToken);
     }
 
     private static bool IsRelevant(IOperation root, PageFlowVisitor visitor)
