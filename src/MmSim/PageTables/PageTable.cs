@@ -96,6 +96,13 @@ internal sealed class PageTable
         return true;
     }
 
+    /// <summary>pgtable_trans_huge_deposit() of a table already counted, emptied by a collapse; the caller holds the PMD lock.</summary>
+    public void DepositTable(PteSlot pmdSlot, int table)
+    {
+        lock (_populateLock)
+            _deposited.Add(pmdSlot, table);
+    }
+
     /// <summary>pgtable_trans_huge_withdraw(): the reserved PTE table of a huge PMD.</summary>
     public int WithdrawTable(PteSlot pmdSlot)
     {

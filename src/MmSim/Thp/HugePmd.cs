@@ -180,7 +180,7 @@ internal static class HugePmd
     }
 
     /// <summary>page_add_new_anon_rmap(compound): a new THP, mapped once by a PMD, exclusive through its head.</summary>
-    private static void PageAddNewAnonRmapCompound(Folio folio, Vma vma, ulong haddr, bool exclusive)
+    public static void PageAddNewAnonRmapCompound(Folio folio, Vma vma, ulong haddr, bool exclusive)
     {
         var anonVma = vma.Mm.AnonVmaPrepare(vma);
         folio.Set(PG.SwapBacked);

@@ -59,7 +59,8 @@ internal static class MadviseOps
                 HwPoison(mm, start, end);
                 return;
             case Advice.Collapse:
-                throw new MmException(Errno.EINVAL, "MADV_COLLAPSE: THP collapse is not modelled yet");
+                Thp.Collapse.Apply(mm, start, end);
+                return;
             default:
                 throw new MmException(Errno.EINVAL, $"unknown advice {(int)advice}");
         }

@@ -46,12 +46,13 @@ internal static class Zap
                     address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
                     continue;
                 }
-                ZapPte(vma, slot);
+                Entry(vma, slot);
             }
         }
     }
 
-    private static void ZapPte(Vma vma, PteSlot slot)
+    /// <summary>zap_pte_range() for one entry; the caller holds its PT lock.</summary>
+    public static void Entry(Vma vma, PteSlot slot)
     {
         var pageTable = vma.Mm.PageTable;
         var pte = pageTable.Read(slot);
