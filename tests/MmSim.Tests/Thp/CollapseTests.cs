@@ -78,6 +78,33 @@ public class CollapseTests
     }
 
     [Fact]
+    public void A_pte_mapped_thp_collapsed_before_fork_stays_cow_protected()
+    {
+        // cow.c "Basic COW after fork() when collapsing before fork()"; cow.c PTE-maps the THP with two
+        // mprotect() calls, which needs vma_merge(), so a one-page MADV_DONTNEED splits the PMD here
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, Thp = ThpMode.Madvise, DebugVm = true });
+        var p = machine.CreateProcess();
+        ulong mem = p.Mmap(0, Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        p.Madvise(mem, Thp, Advice.HugePage);
+        for (ulong i = 0; i < Pages; i++)
+            p.WriteByte(mem + i * Page, 1);
+        p.Madvise(mem + Page, Page, Advice.DontNeed);
+        p.WriteByte(mem + Page, 1); // the THP is now PTE-mapped, with one base page in the hole
+        Assert.False(p.PageMap(mem).Thp && p.PageMap(mem).Pfn + 1 == p.PageMap(mem + Page).Pfn);
+        long oldHead = p.PageMap(mem).Pfn;
+
+        p.Madvise(mem, Thp, Advice.Collapse);
+        var child = p.Fork();
+        for (ulong i = 0; i < Pages; i++)
+            p.WriteByte(mem + i * Page, 0xff);
+
+        Assert.NotEqual(oldHead, child.PageMap(mem).Pfn); // a copy, not the old folio in place
+        for (ulong i = 0; i < Pages; i++)
+            Assert.Equal(1, child.ReadByte(mem + i * Page));
+        machine.CheckInvariants();
+    }
+
+    [Fact]
     public void A_range_that_fork_write_protected_entirely_is_einval_and_stays_as_it_was()
     {
         var (machine, p, mem) = WithBasePages();
