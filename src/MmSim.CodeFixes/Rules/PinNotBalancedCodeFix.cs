@@ -1,15 +1,11 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MmSim.Analyzers.Infrastructure;
 using MmSim.Analyzers.Rules;
+using MmSim.CodeFixes.Infrastructure;
 
 namespace MmSim.CodeFixes.Rules;
 
@@ -18,35 +14,17 @@ namespace MmSim.CodeFixes.Rules;
 /// out of the scope releases it (unpin_user_pages at the end of the scope, whatever returns or throws).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PinNotBalancedCodeFix)), Shared]
-public sealed class PinNotBalancedCodeFix : CodeFixProvider
+public sealed class PinNotBalancedCodeFix : SyntaxRewriteCodeFix<LocalDeclarationStatementSyntax>
 {
     public const string EquivalenceKey = "MM0010.UsingDeclaration";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(Descriptors.MM0010_PinNotBalanced.Id);
-
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixDocumentAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    public PinNotBalancedCodeFix()
+        : base(Descriptors.MM0010_PinNotBalanced.Id, "Release it at the end of the scope (using)", EquivalenceKey)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Fixable(root, diagnostic) is null)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Release it at the end of the scope (using)",
-                    cancel => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), cancel),
-                    EquivalenceKey),
-                diagnostic);
-        }
     }
 
-    private static LocalDeclarationStatementSyntax? Fixable(SyntaxNode root, Diagnostic diagnostic)
+    /// <summary>The declaration of the leaked holder, if it is not a using declaration already.</summary>
+    private protected override LocalDeclarationStatementSyntax? Target(SyntaxNode root, Diagnostic diagnostic)
     {
         if (!diagnostic.Properties.ContainsKey(PinNotBalancedAnalyzer.UsingFixable))
             return null;
@@ -56,22 +34,8 @@ public sealed class PinNotBalancedCodeFix : CodeFixProvider
         } && statement.UsingKeyword == default ? statement : null;
     }
 
-    private static async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancel)
-    {
-        var root = await document.GetSyntaxRootAsync(cancel).ConfigureAwait(false);
-        if (root is null)
-            return document;
-        var statements = new HashSet<LocalDeclarationStatementSyntax>();
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Fixable(root, diagnostic) is { } statement)
-                statements.Add(statement);
-        }
-        if (statements.Count == 0)
-            return document;
-        return document.WithSyntaxRoot(root.ReplaceNodes(statements, (original, _) =>
-            original.WithoutLeadingTrivia()
-                .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space))
-                .WithLeadingTrivia(original.GetLeadingTrivia())));
-    }
+    private protected override SyntaxNode Rewrite(LocalDeclarationStatementSyntax original, LocalDeclarationStatementSyntax rewritten) =>
+        original.WithoutLeadingTrivia()
+            .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space))
+            .WithLeadingTrivia(original.GetLeadingTrivia());
 }
