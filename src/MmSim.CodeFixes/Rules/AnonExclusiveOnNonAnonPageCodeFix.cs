@@ -1,10 +1,5 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MmSim.Analyzers.Infrastructure;
@@ -19,36 +14,18 @@ namespace MmSim.CodeFixes.Rules;
 /// VM_BUG_ON_PGFLAGS expect the caller to have made.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AnonExclusiveOnNonAnonPageCodeFix)), Shared]
-public sealed class AnonExclusiveOnNonAnonPageCodeFix : CodeFixProvider
+public sealed class AnonExclusiveOnNonAnonPageCodeFix : PredicateGuardCodeFix
 {
     public const string EquivalenceKey = "MM0003.AddGuard";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(Descriptors.MM0003_AnonExclusiveOnNonAnonPage.Id);
-
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixDocumentAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    public AnonExclusiveOnNonAnonPageCodeFix()
+        : base(Descriptors.MM0003_AnonExclusiveOnNonAnonPage.Id, EquivalenceKey)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Guard(root, model, diagnostic) is not { } guard)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    $"Guard with '{guard.Guard}'",
-                    cancel => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), cancel),
-                    EquivalenceKey),
-                diagnostic);
-        }
     }
 
-    private static (SyntaxNode Target, string Guard)? Guard(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    private protected override string Title(string guard) => $"Guard with '{guard}'";
+
+    private protected override (SyntaxNode Target, string Guard)? Guard(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
         if (!diagnostic.Properties.TryGetValue(AnonExclusiveOnNonAnonPageAnalyzer.GuardPredicate, out var predicate) || predicate is null)
             return null;
@@ -65,22 +42,5 @@ public sealed class AnonExclusiveOnNonAnonPageCodeFix : CodeFixProvider
             PredicateGuard.GuardText(receiver, predicate, negated, model) is not { } guard)
             return null;
         return (target, guard);
-    }
-
-    private static async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancel)
-    {
-        var root = await document.GetSyntaxRootAsync(cancel).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancel).ConfigureAwait(false);
-        if (root is null || model is null)
-            return document;
-        var guards = new Dictionary<SyntaxNode, string>();
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Guard(root, model, diagnostic) is { } guard)
-                guards[guard.Target] = guard.Guard;
-        }
-        if (guards.Count == 0)
-            return document;
-        return document.WithSyntaxRoot(root.ReplaceNodes(guards.Keys, (original, rewritten) => PredicateGuard.Wrap(original, rewritten, guards[original])));
     }
 }

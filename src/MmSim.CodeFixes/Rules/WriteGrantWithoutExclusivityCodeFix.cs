@@ -1,11 +1,6 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MmSim.Analyzers.Infrastructure;
@@ -18,36 +13,18 @@ namespace MmSim.CodeFixes.Rules;
 /// as can_change_pte_writable does; the copy for the other case (wp_page_copy) is the author's to add.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(WriteGrantWithoutExclusivityCodeFix)), Shared]
-public sealed class WriteGrantWithoutExclusivityCodeFix : CodeFixProvider
+public sealed class WriteGrantWithoutExclusivityCodeFix : PredicateGuardCodeFix
 {
     public const string EquivalenceKey = "MM0007.GuardWithExclusivity";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(Descriptors.MM0007_WriteGrantWithoutExclusivity.Id);
-
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixDocumentAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    public WriteGrantWithoutExclusivityCodeFix()
+        : base(Descriptors.MM0007_WriteGrantWithoutExclusivity.Id, EquivalenceKey)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Guard(root, model, diagnostic) is not { } guard)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    $"Grant write access only if '{guard.Guard}'",
-                    cancel => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), cancel),
-                    EquivalenceKey),
-                diagnostic);
-        }
     }
 
-    private static (ExpressionStatementSyntax Target, string Guard)? Guard(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    private protected override string Title(string guard) => $"Grant write access only if '{guard}'";
+
+    private protected override (SyntaxNode Target, string Guard)? Guard(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax
             {
@@ -69,21 +46,4 @@ public sealed class WriteGrantWithoutExclusivityCodeFix : CodeFixProvider
 
     private static bool IsPage(ITypeSymbol? type) =>
         type is { Name: "Page", ContainingNamespace: { Name: "PageFlags", ContainingNamespace.Name: "MmSim" } };
-
-    private static async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancel)
-    {
-        var root = await document.GetSyntaxRootAsync(cancel).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancel).ConfigureAwait(false);
-        if (root is null || model is null)
-            return document;
-        var guards = new Dictionary<SyntaxNode, string>();
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Guard(root, model, diagnostic) is { } guard)
-                guards[guard.Target] = guard.Guard;
-        }
-        if (guards.Count == 0)
-            return document;
-        return document.WithSyntaxRoot(root.ReplaceNodes(guards.Keys, (original, rewritten) => PredicateGuard.Wrap(original, rewritten, guards[original])));
-    }
 }
