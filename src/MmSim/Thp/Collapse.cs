@@ -34,8 +34,8 @@ internal static class Collapse
             if (result is ScanResult.Succeed or ScanResult.PmdMapped)
                 continue;
             lastFail = result;
-            if (result == ScanResult.AllocHugePageFail)
-                break; // not on the list of results that let the walk go on
+            if (result is ScanResult.AllocHugePageFail or ScanResult.PageAnon)
+                break; // not on madvise_collapse()'s list of results that let the walk go on
         }
         if (lastFail != ScanResult.Succeed)
             throw new MmException(Errno(lastFail), $"MADV_COLLAPSE of [0x{start:x}, 0x{end:x}): {lastFail}");
@@ -146,7 +146,7 @@ internal static class Collapse
             }
             var page = mm.Memory.PfnToPage(pte.Pfn);
             if (!page.IsAnon || page.IsKsm)
-                return ScanResult.PageAnon; // KSM pages stay shared: khugepaged leaves MADV_MERGEABLE content alone
+                return ScanResult.PageAnon; // a simulator choice: collapsing over KSM pages is not modelled
             writable |= pte.IsWrite;
             folios.Add(page.Folio);
         }
