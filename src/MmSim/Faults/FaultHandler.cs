@@ -74,7 +74,11 @@ internal static class FaultHandler
             {
                 VmFault result;
                 lock (pageTable.PtLock(slot))
+                {
                     result = HandlePteFault(vma, slot, address, flags, ref newPage);
+                    if ((vma.Flags & VmFlags.AccessMask) == 0)
+                        KeepProtNone(pageTable, slot);
+                }
                 if (result != VmFault.NeedPage)
                     return result;
                 if (!newPage.Allocate(vma.Mm.Machine))
@@ -96,7 +100,8 @@ internal static class FaultHandler
             case PteKind.None:
                 return vma.IsAnonymous ? DoAnonymousPage(vma, slot, address, flags, ref newPage) : DoFault(vma, slot, address, flags, ref newPage);
             case PteKind.Present:
-                MmBug.On(pte.IsProtNone, $"fault on a PROT_NONE entry at 0x{address:x} in {vma}");
+                // A PROT_NONE entry faults only for FOLL_FORCE (ptrace, /proc/pid/mem): with no NUMA hinting
+                // here it is never do_numa_page(), and the write goes through do_wp_page() like any other
                 if ((flags & (FaultFlags.Write | FaultFlags.Unshare)) != 0 && !pte.IsWrite)
                     return WpFault.DoWpPage(vma, slot, pte, address, flags, ref newPage);
                 if ((flags & FaultFlags.Write) != 0 && !pte.IsDirty)
@@ -169,8 +174,18 @@ internal static class FaultHandler
         bool writable = vma.Flags.HasFlag(VmFlags.Shared) && vma.Flags.HasFlag(VmFlags.Write) && (write || file.IsShmem);
         if (write)
             cached.Set(PG.Dirty);
+        else
+            FaultAround.MapCachedNeighbours(vma, slot, address, writable);
         mm.PageTable.Write(slot, Pte.Present(cached.Head.Pfn, writable, dirty: write));
         return VmFault.Ok;
+    }
+
+    /// <summary>An entry a fault installs in a PROT_NONE area (only FOLL_FORCE faults there) has the area's vm_page_prot: inaccessible to the CPU.</summary>
+    private static void KeepProtNone(PageTable pageTable, PteSlot slot)
+    {
+        var installed = pageTable.Read(slot);
+        if (installed.Kind == PteKind.Present && !installed.IsProtNone)
+            pageTable.Write(slot, installed.ToProtNone());
     }
 
     /// <summary>mk_pte() + maybe_mkwrite(pte_mkdirty()) for a new anonymous page.</summary>

@@ -22,9 +22,17 @@ internal static class Collapse
     /// <summary>madvise_collapse(): every aligned 2 MiB of [start, end) becomes one PMD-mapped THP, or the errno of the last failure.</summary>
     public static void Apply(Mm mm, ulong start, ulong end)
     {
-        CheckArea(mm.VmaLookup(start)!, start);
+        var first = mm.VmaLookup(start)!;
+        CheckArea(first, start);
+        // thp_vma_allowable_order() outside a fault checks that the area can hold an aligned PMD at all
+        ulong last = (first.End - PageTable.PmdSize) & ~(PageTable.PmdSize - 1);
+        if (first.End - first.Start < PageTable.PmdSize || last < first.Start)
+            throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{start:x}: {first} cannot hold an aligned 2 MiB");
         ulong hstart = (start + PageTable.PmdSize - 1) & ~(PageTable.PmdSize - 1);
         ulong hend = end & ~(PageTable.PmdSize - 1);
+        // a range inside one unaligned 2 MiB: the kernel's count of wanted THPs wraps and the call fails
+        if (hstart > hend)
+            throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE of [0x{start:x}, 0x{end:x}) holds no aligned 2 MiB");
         var lastFail = ScanResult.Succeed;
         for (ulong haddr = hstart; haddr < hend; haddr += PageTable.PmdSize)
         {

@@ -44,6 +44,9 @@ internal static class HugePmd
         var mm = vma.Mm;
         var machine = mm.Machine;
         ulong haddr = address & ~(PageTable.PmdSize - 1);
+        // vmf_anon_prepare() comes before the zero-page branch: unlike a base zero page, the huge
+        // zero page gives the area an anon_vma, so fork's copy_page_range() copies its PMD
+        mm.AnonVmaPrepare(vma);
         if ((flags & FaultFlags.Write) == 0)
         {
             // set_huge_zero_page(); the deposited table lets a later split fill 512 zero-page entries
@@ -76,7 +79,7 @@ internal static class HugePmd
 
     /// <summary>
     /// do_huge_pmd_wp_page(), PMD lock held: reuse an exclusive THP (or one we hold the only reference to,
-    /// by the generation's rule); otherwise split the PMD (the huge zero page always) and let the PTE level
+    /// by the generation's rule), replace the huge zero page by a new THP; otherwise split the PMD and let the PTE level
     /// copy a single subpage. Returns <see cref="VmFault.NeedPage"/> after a split ("VM_FAULT_FALLBACK").
     /// </summary>
     public static VmFault DoWpPage(Vma vma, PteSlot pmdSlot, Pte pmd, ulong address, FaultFlags flags)
@@ -95,8 +98,29 @@ internal static class HugePmd
                 return VmFault.Ok;
             }
         }
+        else if (DoHugeZeroWpPmd(vma, pmdSlot, address))
+        {
+            return VmFault.Ok;
+        }
         SplitLocked(vma, pmdSlot, address & ~(PageTable.PmdSize - 1));
         return VmFault.NeedPage;
+    }
+
+    /// <summary>
+    /// do_huge_zero_wp_pmd() (6.13, "mm: Allocate THP on hugezeropage wp-fault"): a write or unshare fault on
+    /// the huge zero page maps a new zeroed THP, exclusive and writable, in its place; the deposited table
+    /// stays. False when no THP can be allocated: the caller splits the PMD instead.
+    /// </summary>
+    private static bool DoHugeZeroWpPmd(Vma vma, PteSlot pmdSlot, ulong address)
+    {
+        var mm = vma.Mm;
+        if (mm.Memory.AllocFolio(Order, Gfp.Zero | Gfp.Movable, CompoundDtor.TransHuge) is not { } folio)
+            return false;
+        ulong haddr = address & ~(PageTable.PmdSize - 1);
+        // map_anon_folio_pmd(): maybe_pmd_mkwrite(pmd_mkdirty()), whatever the fault's kind
+        PageAddNewAnonRmapCompound(folio, vma, haddr, mm.Machine.Policy.TracksExclusivity);
+        mm.PageTable.Write(pmdSlot, Pte.HugePmd(folio.Head.Pfn, write: vma.Flags.HasFlag(VmFlags.Write), dirty: true));
+        return true;
     }
 
     /// <summary>

@@ -28,13 +28,15 @@ internal static class MadviseOps
                 SetFlag(mm, start, end, VmFlags.DontCopy, set: false);
                 return;
             case Advice.WipeOnFork:
-            case Advice.KeepOnFork:
                 foreach (var vma in AreasIn(mm, start, end))
                 {
                     if (!vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared))
-                        throw new MmException(Errno.EINVAL, $"MADV_{advice.ToString().ToUpperInvariant()} applies to private anonymous memory only");
+                        throw new MmException(Errno.EINVAL, "MADV_WIPEONFORK applies to private anonymous memory only");
                 }
-                SetFlag(mm, start, end, VmFlags.WipeOnFork, set: advice == Advice.WipeOnFork);
+                SetFlag(mm, start, end, VmFlags.WipeOnFork, set: true);
+                return;
+            case Advice.KeepOnFork:
+                SetFlag(mm, start, end, VmFlags.WipeOnFork, set: false); // any area: clearing needs no check
                 return;
             case Advice.HugePage:
                 SetFlag(mm, start, end, VmFlags.NoHugePage, set: false);
@@ -68,19 +70,18 @@ internal static class MadviseOps
 
     /// <summary>
     /// madvise_populate(): faults the range in as GUP would (FOLL_WRITE for PopulateWrite, which breaks
-    /// COW); an area without the access is EFAULT, and so is a page beyond the end of its file.
+    /// COW); an area without the access is EINVAL (check_vma_flags() refuses it, "incompatible mappings /
+    /// permissions"), a page beyond the end of its file EFAULT (VM_FAULT_SIGBUS).
     /// </summary>
     private static void Populate(Mm mm, ulong start, ulong end, bool write)
     {
-        foreach (var vma in AreasIn(mm, start, end))
-        {
-            var needed = write ? VmFlags.Write : VmFlags.Read;
-            if ((vma.Flags & needed) == 0)
-                throw new MmException(Errno.EFAULT, $"MADV_POPULATE_{(write ? "WRITE" : "READ")} on an area without {(write ? "write" : "read")} access");
-        }
+        var needed = write ? VmFlags.Write : VmFlags.Read;
         for (ulong address = start; address < end; address += Machine.PageSize)
         {
+            // area by area, in order: what precedes an area without the access stays populated
             var vma = mm.VmaLookup(address)!;
+            if ((vma.Flags & needed) == 0)
+                throw new MmException(Errno.EINVAL, $"MADV_POPULATE_{(write ? "WRITE" : "READ")} at 0x{address:x}: an area without {(write ? "write" : "read")} access");
             var fault = Gup.GetUserPagesEngine.Populate(vma, address, write);
             if (fault == VmFault.Oom)
                 throw new MmException(Errno.ENOMEM, $"out of memory populating 0x{address:x}");
@@ -162,10 +163,11 @@ internal static class MadviseOps
     private static System.Collections.Generic.List<Vma> AreasIn(Mm mm, ulong start, ulong end) =>
         mm.Vmas.FindAll(v => v.Start < end && v.End > start);
 
+    /// <summary>madvise_update_vma(): an area whose flags would not change is neither split nor touched.</summary>
     private static void SetFlag(Mm mm, ulong start, ulong end, VmFlags flag, bool set)
     {
-        VmaOps.SplitRange(mm, start, end);
-        foreach (var vma in AreasIn(mm, start, end))
+        VmaOps.SplitRangeWhere(mm, start, end, vma => vma.Flags.HasFlag(flag) != set);
+        foreach (var vma in mm.Vmas.FindAll(v => v.Start >= start && v.End <= end))
             vma.Flags = set ? vma.Flags | flag : vma.Flags & ~flag;
     }
 }

@@ -143,8 +143,10 @@ public sealed class Process
                 if ((newFlags & VmFlags.Write) != 0 && !vma.Flags.HasFlag(VmFlags.MayWrite))
                     throw new MmException(Errno.EACCES, $"{vma} may not become writable");
             }
-            VmaOps.SplitRange(Mm, address, end);
-            foreach (var vma in Mm.Vmas.FindAll(v => v.Start >= address && v.End <= end))
+            // mprotect_fixup(): an area that already has the protection is left whole and untouched
+            bool Changes(Vma vma) => (vma.Flags & VmFlags.AccessMask) != newFlags;
+            VmaOps.SplitRangeWhere(Mm, address, end, Changes);
+            foreach (var vma in Mm.Vmas.FindAll(v => v.Start >= address && v.End <= end && Changes(v)))
                 ChangeProtection.Apply(vma, newFlags);
         });
     }

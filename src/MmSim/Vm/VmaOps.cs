@@ -33,6 +33,18 @@ internal static class VmaOps
         mm.Insert(upper);
     }
 
+    /// <summary>
+    /// Splits at the edges of [start, end) only the areas whose flags <paramref name="changes"/>:
+    /// madvise_update_vma() and mprotect_fixup() return early, leaving an area whole, when its flags stay the same.
+    /// </summary>
+    public static void SplitRangeWhere(Mm mm, ulong start, ulong end, System.Func<Vma, bool> changes)
+    {
+        if (mm.VmaLookup(start) is { } first && changes(first))
+            SplitAt(mm, start);
+        if (mm.VmaLookup(end - 1) is { } last && changes(last))
+            SplitAt(mm, end);
+    }
+
     /// <summary>Splits so that [start, end) is covered by whole areas.</summary>
     public static void SplitRange(Mm mm, ulong start, ulong end)
     {

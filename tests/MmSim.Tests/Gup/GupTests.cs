@@ -197,6 +197,33 @@ public class GupTests
         Assert.Equal(Errno.EFAULT, Assert.Throws<MmException>(() => p.GetUserPages(a, 1, GupFlags.Write)).Errno);
     }
 
+    [Fact]
+    public void Foll_force_writes_a_private_prot_none_page_through_a_copy_that_stays_inaccessible()
+    {
+        using var machine = Create();
+        var parent = machine.CreateProcess();
+        ulong a = parent.MapAnon(2);
+        parent.WriteByte(a, 1);
+        var child = parent.Fork();
+        parent.Mprotect(a, 2 * Page, Prot.None);
+
+        // check_vma_flags() lets FOLL_FORCE through (VM_MAYREAD, a COW mapping); do_wp_page() copies
+        foreach (ulong page in new[] { a, a + Page }) // a shared page, then one never faulted in
+        {
+            using (var force = parent.GetUserPages(page, 1, GupFlags.Write | GupFlags.Force))
+                force.Write(0, 0, new byte[] { 0x42 });
+        }
+
+        Assert.Equal(1, child.ReadByte(a));
+        Assert.True(parent.PageMap(a).AnonExclusive && parent.PageMap(a + Page).AnonExclusive);
+        Assert.Throws<SegmentationFaultException>(() => parent.ReadByte(a));
+        Assert.Throws<SegmentationFaultException>(() => parent.ReadByte(a + Page));
+        parent.Mprotect(a, 2 * Page, Prot.Read);
+        Assert.Equal(0x42, parent.ReadByte(a));
+        Assert.Equal(0x42, parent.ReadByte(a + Page));
+        machine.CheckInvariants();
+    }
+
     [Theory]
     [InlineData(CowSemantics.RefcountReuse)]
     [InlineData(CowSemantics.MapcountReuse)]

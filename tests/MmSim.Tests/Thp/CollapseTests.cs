@@ -202,4 +202,29 @@ public class CollapseTests
         Assert.Equal(1, p.ReadByte(mem + 9 * Page));
         machine.AssertCleanAfterExit(freeAtStart);
     }
+
+    [Fact]
+    public void An_area_that_cannot_hold_an_aligned_2_MiB_is_einval()
+    {
+        var (machine, p, _) = WithBasePages();
+        using var __ = machine;
+        ulong small = p.Mmap(0, 2 * Page, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        p.WriteByte(small, 1);
+
+        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Madvise(small, 2 * Page, Advice.Collapse)).Errno);
+    }
+
+    [Fact]
+    public void A_range_inside_one_unaligned_2_MiB_is_einval_and_one_covering_no_aligned_2_MiB_from_a_boundary_succeeds()
+    {
+        var (machine, p, mem) = WithBasePages();
+        using var _ = machine;
+        p.WriteByte(mem, 1);
+
+        // madvise_collapse(): hstart rounds up past hend, so the count of wanted THPs wraps
+        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Madvise(mem + Page, 2 * Page, Advice.Collapse)).Errno);
+        // hstart == hend: no THP wanted, none made, success
+        p.Madvise(mem, 2 * Page, Advice.Collapse);
+        Assert.False(p.PageMap(mem).Thp);
+    }
 }

@@ -50,7 +50,7 @@ public class ThpTests
     }
 
     [Fact]
-    public void A_read_fault_maps_the_huge_zero_page_and_a_write_splits_it()
+    public void A_read_fault_maps_the_huge_zero_page_and_a_write_maps_a_new_thp()
     {
         var (machine, p, mem) = WithThpArea();
         using var _ = machine;
@@ -61,9 +61,45 @@ public class ThpTests
 
         p.WriteByte(mem + 7 * Page, 3);
 
+        // do_huge_zero_wp_pmd() (6.13): the whole 2 MiB becomes a new exclusive THP
+        var written = p.PageMap(mem + 7 * Page);
+        Assert.True(written.Anon && written.AnonExclusive && written.Thp && !written.ZeroPage);
+        Assert.Equal(written.Pfn - 7, p.PageMap(mem).Pfn);
+        Assert.Equal(3, p.ReadByte(mem + 7 * Page));
+        Assert.Equal(0, p.ReadByte(mem + 8 * Page));
+        machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void A_write_to_the_huge_zero_page_without_a_free_thp_splits_it()
+    {
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
+        Assert.Equal(0, p.ReadByte(mem + 7 * Page));
+
+        machine.FailAllocations(0); // the THP of do_huge_zero_wp_pmd(): fall back to splitting the PMD
+        p.WriteByte(mem + 7 * Page, 3);
+
         var written = p.PageMap(mem + 7 * Page);
         Assert.True(written.Anon && written.AnonExclusive && !written.Thp); // one small page copied in
         Assert.True(p.PageMap(mem).ZeroPage && !p.PageMap(mem).Thp);      // the rest: small zero page entries
+        machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void Fork_copies_the_huge_zero_pmd_because_its_fault_prepared_an_anon_vma()
+    {
+        var (machine, parent, mem) = WithThpArea();
+        using var _ = machine;
+        Assert.Equal(0, parent.ReadByte(mem));
+
+        var child = parent.Fork();
+
+        // vmf_anon_prepare() precedes the huge zero page in do_huge_pmd_anonymous_page(), so
+        // copy_page_range() does not skip the area (a small zero page alone would leave it empty)
+        var inherited = child.PageMap(mem + 9 * Page);
+        Assert.True(inherited.Present && inherited.ZeroPage && inherited.Thp);
+        Assert.Equal(parent.PageMap(mem + 9 * Page).Pfn, inherited.Pfn);
         machine.CheckInvariants();
     }
 

@@ -253,7 +253,8 @@ public class MappingCallTests
         Assert.True(p.PageMap(a).ZeroPage);
         Assert.True(p.PageMap(a + Page).AnonExclusive);
         ulong ro = p.MapAnon(1, Prot.Read);
-        Assert.Equal(Errno.EFAULT, Assert.Throws<MmException>(() => p.Madvise(ro, Page, Advice.PopulateWrite)).Errno);
+        // __get_user_pages() with FOLL_MADV_POPULATE turns check_vma_flags()'s refusal into EINVAL (6.9)
+        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Madvise(ro, Page, Advice.PopulateWrite)).Errno);
     }
 
     [Fact]
@@ -362,5 +363,47 @@ public class MappingCallTests
         Assert.Throws<SegmentationFaultException>(() => p.Read(0, new byte[1]));
         Assert.Throws<SegmentationFaultException>(() => p.Read(ulong.MaxValue - 2, new byte[8]));
         machine.CheckInvariants();
+    }
+
+    [Fact]
+    public void Populate_stops_at_the_first_area_without_access_and_keeps_what_it_populated()
+    {
+        using var machine = Create();
+        var p = machine.CreateProcess();
+        ulong a = p.MapAnon(3);
+        p.Mprotect(a + 2 * Page, Page, Prot.None);
+
+        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Madvise(a, 3 * Page, Advice.PopulateWrite)).Errno);
+
+        Assert.True(p.PageMap(a).Anon && p.PageMap(a + Page).Anon); // faultin_page_range() went in order
+        Assert.False(p.PageMap(a + 2 * Page).Present);
+    }
+
+    [Fact]
+    public void Keeponfork_applies_to_any_area_and_wipeonfork_only_to_private_anonymous_memory()
+    {
+        using var machine = Create();
+        var p = machine.CreateProcess();
+        ulong shared = p.Mmap(0, Page, Prot.Read | Prot.Write, MapFlags.Shared | MapFlags.Anonymous);
+
+        p.Madvise(shared, Page, Advice.KeepOnFork); // clearing VM_WIPEONFORK needs no check
+        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Madvise(shared, Page, Advice.WipeOnFork)).Errno);
+    }
+
+    [Fact]
+    public void Advice_and_protection_that_change_nothing_leave_the_area_whole()
+    {
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 16L << 20, Thp = ThpMode.Madvise });
+        var p = machine.CreateProcess();
+        ulong thp = 2UL << 20;
+        ulong mem = p.Mmap(0, thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        p.Madvise(mem, thp, Advice.HugePage);
+
+        // madvise_update_vma() and mprotect_fixup() return early: no split, so the area still holds a THP
+        p.Madvise(mem + Page, 2 * Page, Advice.DoFork);
+        p.Mprotect(mem + 3 * Page, Page, Prot.Read | Prot.Write);
+        p.WriteByte(mem + 9 * Page, 1);
+
+        Assert.True(p.PageMap(mem).Thp);
     }
 }
