@@ -31,7 +31,7 @@ internal static class MigratePages
             var unmapped = new List<(Vma Vma, PteSlot Slot)>();
             bool complete = RmapWalk.Anon(page, (vma, address, slot, pte) =>
             {
-                if (!TryToMigrateOne(machine, vma, slot, pte, page))
+                if (!MigrationEntries.TryToMigrateOne(machine, vma, slot, pte, page))
                     return false;
                 unmapped.Add((vma, slot));
                 return true;
@@ -50,7 +50,8 @@ internal static class MigratePages
                 // folio_migrate_flags() does not copy PG_anon_exclusive: the migration entries carry it
                 target = fresh;
             }
-            RemoveMigrationPtes(machine, unmapped, page, target.Head);
+            foreach (var (vma, slot) in unmapped)
+                MigrationEntries.RemoveMigrationPte(machine, vma, slot, page, target.Head, mapUnusedToZeroPage: false);
             if (target != folio)
             {
                 machine.Memory.Lru.Add(target);
@@ -63,53 +64,6 @@ internal static class MigratePages
         finally
         {
             folio.Unlock();
-        }
-    }
-
-    /// <summary>try_to_migrate_one(), PT lock held: the entry becomes a migration entry, or stays if the page may be pinned.</summary>
-    private static bool TryToMigrateOne(Machine machine, Vma vma, PteSlot slot, Pte pte, Page page)
-    {
-        var pageTable = vma.Mm.PageTable;
-        bool exclusive = machine.Policy.TracksExclusivity && page.IsAnonExclusive;
-        MmBug.On(pte.IsWrite && machine.Policy.TracksExclusivity && !exclusive, page, "try_to_migrate_one: a writable anon page that is not exclusive");
-        pageTable.Write(slot, Pte.None); // ptep_clear_flush(): GUP-fast can no longer find the page
-        // see page_try_share_anon_rmap(): clear the PTE first; a maybe-pinned page fails the migration early
-        if (exclusive && !AnonRmap.PageTryShareAnonRmap(page))
-        {
-            pageTable.Write(slot, pte);
-            return false;
-        }
-        var type = pte.IsWrite ? SwapEntryType.MigrationWrite
-            : exclusive ? SwapEntryType.MigrationReadExclusive
-            : SwapEntryType.MigrationRead;
-        if (pte.IsDirty)
-            page.Folio.Set(PG.Dirty);
-        pageTable.Write(slot, Pte.NonPresent(type, page.Pfn));
-        AnonRmap.PageRemoveRmap(page);
-        page.Folio.Put();
-        return true;
-    }
-
-    /// <summary>
-    /// remove_migration_pte(): each migration entry that still names the old frame maps <paramref name="target"/>
-    /// again, writable for WRITE, exclusive (RMAP_EXCLUSIVE) unless READ.
-    /// </summary>
-    private static void RemoveMigrationPtes(Machine machine, List<(Vma Vma, PteSlot Slot)> unmapped, Page old, Page target)
-    {
-        foreach (var (vma, slot) in unmapped)
-        {
-            var pageTable = vma.Mm.PageTable;
-            lock (pageTable.PtLock(slot))
-            {
-                var entry = pageTable.Read(slot);
-                if (entry.Kind != PteKind.Migration || entry.EntryPfn != old.Pfn)
-                    continue; // zapped meanwhile
-                bool write = entry.Type == SwapEntryType.MigrationWrite;
-                bool exclusive = machine.Policy.TracksExclusivity && entry.Type != SwapEntryType.MigrationRead;
-                target.Folio.Get();
-                AnonRmap.PageAddAnonRmap(target, vma, 0, exclusive);
-                pageTable.Write(slot, Pte.Present(target.Pfn, write && vma.Flags.HasFlag(VmFlags.Write), dirty: write));
-            }
         }
     }
 }

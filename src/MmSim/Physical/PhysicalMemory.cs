@@ -180,6 +180,40 @@ public sealed class PhysicalMemory
             _buddy.FreeOne(head, order);
     }
 
+    /// <summary>The folio flags each new folio inherits from the head in __split_huge_page_tail().</summary>
+    private static readonly ulong SplitInherited =
+        PageFlagBit.Referenced.Mask() | PageFlagBit.SwapBacked.Mask() | PageFlagBit.SwapCache.Mask() |
+        PageFlagBit.Mlocked.Mask() | PageFlagBit.Uptodate.Mask() | PageFlagBit.Active.Mask() |
+        PageFlagBit.Workingset.Mask() | PageFlagBit.Locked.Mask() | PageFlagBit.Unevictable.Mask() |
+        PageFlagBit.Dirty.Mask();
+
+    /// <summary>
+    /// __split_folio_to_order(..., 0): the compound page of a frozen, unmapped large folio falls apart into
+    /// order-0 folios. Each inherits the head's mapping, its index plus its offset and the folio flags; per-page
+    /// flags (PG_anon_exclusive, PG_hwpoison) stay where they are; page[1] loses the compound fields. The head
+    /// keeps its references; every other new folio starts with one, which the caller drops after remapping.
+    /// </summary>
+    internal void SplitCompound(Folio folio)
+    {
+        int head = folio.Head.Index;
+        int nr = folio.NrPages;
+        MmBug.On(folio.EntireMapcount != 0 || folio.Pincount != 0, folio.Head, "splitting a folio that is still mapped by a PMD or pinned");
+        ulong inherited = Map.Flags[head] & SplitInherited;
+        for (int i = 1; i < nr; i++)
+        {
+            int tail = head + i;
+            Map.CompoundHead[tail] = 0;
+            Map.Mapping[tail] = Map.Mapping[head];
+            Map.Index[tail] = Map.Index[head] + (ulong)i;
+            Map.Flags[tail] |= inherited;
+            Map.LruNext[tail] = 0;
+            Map.LruPrev[tail] = 0;
+            Map.RefCount[tail] = 1;
+        }
+        Map.Flags[head + 1] &= ~PageFlagBit.HasHwPoisoned.Mask();
+        Map.Flags[head] &= ~PageFlagBit.Head.Mask();
+    }
+
     /// <summary>The frame's bytes, given a slot on first write.</summary>
     internal Span<byte> WritableContents(int pfn)
     {

@@ -12,10 +12,10 @@ internal static class MadviseOps
         switch (advice)
         {
             case Advice.Normal:
+                return;
             case Advice.Cold:
-                return; // LRU hints: nothing to age without reclaim pressure
             case Advice.PageOut:
-                PageOut(mm, start, end);
+                ColdPageOut.Apply(mm, start, end, pageout: advice == Advice.PageOut);
                 return;
             case Advice.DontNeed:
                 foreach (var vma in AreasIn(mm, start, end))
@@ -88,30 +88,6 @@ internal static class MadviseOps
             if (fault == VmFault.SigBus)
                 throw new MmException(Errno.EFAULT, $"populating 0x{address:x} beyond the end of its file");
         }
-    }
-
-    /// <summary>
-    /// madvise_pageout(): reclaims the private anonymous pages of the range that only this process maps
-    /// (folio_estimated_sharers() == 1). Without a swap device nothing can be paged out; page-cache pages
-    /// of files stay cached (the simulator's files live in their page cache).
-    /// </summary>
-    private static void PageOut(Mm mm, ulong start, ulong end)
-    {
-        if (mm.Machine.Swap is null)
-            return;
-        var folios = new System.Collections.Generic.List<PageFlags.Folio>();
-        foreach (var vma in AreasIn(mm, start, end))
-        {
-            for (ulong address = Math.Max(vma.Start, start); address < Math.Min(vma.End, end); address += Machine.PageSize)
-            {
-                if (!mm.PageTable.TryGetPteSlot(address, out var slot))
-                    continue;
-                var pte = mm.PageTable.Read(slot);
-                if (pte.Kind == PageTables.PteKind.Present && FaultHandler.VmNormalPage(mm, pte) is { IsAnon: true, IsKsm: false, MapCount: 1 } page)
-                    folios.Add(page.Folio);
-            }
-        }
-        Swap.Reclaim.Pages(mm.Machine, folios);
     }
 
     /// <summary>madvise_inject_error(): memory_failure() on every present page of the range.</summary>

@@ -6,6 +6,37 @@ namespace MmSim.Vm;
 /// <summary>mremap() (mm/mremap.c) for base pages, with the mmap lock held for writing.</summary>
 internal static class MremapOps
 {
+    /// <summary>
+    /// remap_move() (6.17, "mm/mremap: permit mremap() move of multiple VMAs"): an MREMAP_FIXED move that
+    /// keeps the length may span several areas; each moves on its own, the gaps between them kept. A gap
+    /// at the start is EFAULT, one at the end is fine; a failure after the first area leaves the earlier
+    /// ones moved. Returns where the first area went.
+    /// </summary>
+    public static ulong RemapMove(Mm mm, ulong start, ulong length, MremapFlags flags, ulong newAddress)
+    {
+        ulong end = start + length;
+        if (newAddress < end && start < newAddress + length)
+            throw new MmException(Errno.EINVAL, "MREMAP_FIXED target overlaps the source");
+        var areas = mm.Vmas.FindAll(v => v.Start < end && v.End > start);
+        areas.Sort((a, b) => a.Start.CompareTo(b.Start));
+        if (areas.Count == 0 || areas[0].Start > start)
+            throw new MmException(Errno.EFAULT, $"no mapping at 0x{start:x}, where the move starts");
+        ulong target = newAddress, lastEnd = 0, first = 0;
+        for (int i = 0; i < areas.Count; i++)
+        {
+            var vma = areas[i];
+            ulong addr = System.Math.Max(vma.Start, start);
+            ulong len = System.Math.Min(end, vma.End) - addr;
+            ulong offset = i == 0 ? 0 : vma.Start - lastEnd;
+            lastEnd = vma.End;
+            ulong moved = Remap(mm, addr, len, len, flags, target + offset);
+            if (i == 0)
+                first = moved;
+            target = moved + len;
+        }
+        return first;
+    }
+
     public static ulong Remap(Mm mm, ulong oldAddress, ulong oldLength, ulong newLength, MremapFlags flags, ulong newAddress)
     {
         var vma = mm.VmaLookup(oldAddress);

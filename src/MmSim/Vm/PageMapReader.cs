@@ -26,14 +26,17 @@ internal static class PageMapReader
         return FromPage(mm, page, pte.Pfn, page);
     }
 
-    /// <summary>A page of a PMD-mapped THP: AnonExclusive is the head's flag; mapcount counts the PMD.</summary>
+    /// <summary>
+    /// A page of a PMD-mapped THP: AnonExclusive is the head's flag, and so is PM_MMAP_EXCLUSIVE:
+    /// pagemap_pmd_range() asks for the mapcount of pmd_page(), the head, once for every page of the PMD.
+    /// </summary>
     private static PageMapEntry HugePmd(Mm mm, Pte pmd, ulong address)
     {
         long pfn = PageTable.LeafPfn(pmd, huge: true, address);
         if (pmd.IsSpecial)
             return new PageMapEntry(true, false, pfn, false, false, false, true, false, false, true, false);
         var page = mm.Memory.PfnToPage(pfn);
-        return FromPage(mm, page, pfn, page.Folio.Head);
+        return FromPage(mm, page, pfn, page.Folio.Head) with { ExclusivelyMapped = page.Folio.Head.MapCount == 1 };
     }
 
     /// <summary>The entry for a mapped frame; <paramref name="exclusivity"/> is the page whose flag counts (the head of a PMD mapping).</summary>

@@ -171,7 +171,10 @@ public sealed class Process
         if (oldAligned == 0)
             throw new MmException(Errno.EINVAL, "mremap of zero length (duplicating shared mappings is not supported)");
         ulong result = 0;
-        WithWriteLock(() => result = MremapOps.Remap(Mm, oldAddress, oldAligned, newAligned, flags, newAddress));
+        bool moveOnly = (flags & MremapFlags.Fixed) != 0 && oldAligned == newAligned; // vrm_move_only()
+        WithWriteLock(() => result = moveOnly
+            ? MremapOps.RemapMove(Mm, oldAddress, oldAligned, flags, newAddress)
+            : MremapOps.Remap(Mm, oldAddress, oldAligned, newAligned, flags, newAddress));
         return result;
     }
 

@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using System.Threading;
+using MmSim.Migration;
+using MmSim.PageFlags;
+using MmSim.PageTables;
+using MmSim.Rmap;
+using MmSim.Vm;
+
+namespace MmSim.Thp;
+
+/// <summary>
+/// split_folio() of an anonymous THP into order-0 folios (mm/huge_memory.c __folio_split, Linux 6.18).
+/// Every mapping becomes a migration entry (unmap_folio: huge PMDs are split first), after which the
+/// caller's reference must be the only one left (can_split_folio, folio_ref_freeze): a pinned or
+/// GUP-referenced folio is not split. The compound page falls apart and each entry is restored to its own
+/// subpage with its exclusivity (remap_page), except that a subpage holding only zeros is mapped to the
+/// shared zero page instead and freed (RMP_USE_SHARED_ZEROPAGE, 6.12: "mm: remap unused subpages to
+/// shared zeropage when splitting isolated thp").
+/// </summary>
+internal static class FolioSplit
+{
+    /// <summary>Splits <paramref name="folio"/>, which the caller holds locked and with one reference; false (-EAGAIN) if it cannot.</summary>
+    public static bool TrySplit(Machine machine, Folio folio)
+    {
+        if (!folio.IsLarge || !folio.IsAnon || folio.IsHugetlb || folio.IsKsm || folio.IsSwapCache)
+            return false;
+        // can_split_folio(): every reference but the caller's belongs to a mapping
+        if (TotalMapcount(folio) != folio.RefCount - 1)
+            return false;
+        var unmapped = new List<(Vma Vma, PteSlot Slot, Page Page)>();
+        bool complete = SplitHugePmds(folio) && UnmapFolio(machine, folio, unmapped);
+        if (!complete || folio.RefCount != 1)
+        {
+            // folio_ref_freeze() failed: remap_page() to the folio itself, nothing split
+            foreach (var (vma, slot, page) in unmapped)
+                MigrationEntries.RemoveMigrationPte(machine, vma, slot, page, page, mapUnusedToZeroPage: false);
+            return false;
+        }
+        var memory = machine.Memory;
+        var pages = new List<Page>(folio.NrPages);
+        for (int i = 0; i < folio.NrPages; i++)
+            pages.Add(folio.Page(i));
+        memory.Lru.Remove(folio);
+        memory.SplitCompound(folio);
+        foreach (var (vma, slot, page) in unmapped)
+            MigrationEntries.RemoveMigrationPte(machine, vma, slot, page, page, mapUnusedToZeroPage: true);
+        // lru_add_split_folio(), then the split's own reference on each new folio goes; the head keeps the caller's
+        for (int i = 0; i < pages.Count; i++)
+        {
+            var small = pages[i].Folio;
+            if (small.Head.MapCount > 0)
+                memory.Lru.Add(small);
+            if (i > 0)
+            {
+                small.Unlock();
+                small.Put(); // a subpage nothing maps any more is freed here
+            }
+        }
+        return true;
+    }
+
+    private static int TotalMapcount(Folio folio)
+    {
+        int total = folio.EntireMapcount;
+        for (int i = 0; i < folio.NrPages; i++)
+            total += folio.Page(i).PteMapCount;
+        return total;
+    }
+
+    /// <summary>TTU_SPLIT_HUGE_PMD: every huge PMD that maps the folio becomes 512 PTEs; false if a PMD lock was busy.</summary>
+    private static bool SplitHugePmds(Folio folio)
+    {
+        if (folio.EntireMapcount == 0)
+            return true;
+        var head = folio.Head;
+        if (head.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is not { } anonVma)
+            return false;
+        lock (anonVma.Root)
+        {
+            foreach (var vma in anonVma.Vmas.ToArray())
+            {
+                if (folio.Index < vma.PgOff)
+                    continue;
+                ulong address = vma.Start + ((folio.Index - vma.PgOff) << PageTable.PageShift);
+                if (address >= vma.End || !vma.Mm.PageTable.TryGetPmdSlot(address, out var pmdSlot))
+                    continue;
+                var pageTable = vma.Mm.PageTable;
+                object pmdLock = pageTable.PtLock(pmdSlot);
+                if (Monitor.IsEntered(pmdLock) || !Monitor.TryEnter(pmdLock))
+                    return false;
+                try
+                {
+                    var pmd = pageTable.Read(pmdSlot);
+                    if (pmd.Kind == PteKind.Present && pmd.IsHuge && !pmd.IsSpecial && pmd.Pfn == head.Pfn)
+                        HugePmd.SplitLocked(vma, pmdSlot, address);
+                }
+                finally
+                {
+                    Monitor.Exit(pmdLock);
+                }
+            }
+        }
+        return folio.EntireMapcount == 0;
+    }
+
+    /// <summary>unmap_folio() -> try_to_migrate(): every PTE of every subpage becomes a migration entry; false if one could not.</summary>
+    private static bool UnmapFolio(Machine machine, Folio folio, List<(Vma Vma, PteSlot Slot, Page Page)> unmapped)
+    {
+        for (int i = 0; i < folio.NrPages; i++)
+        {
+            var page = folio.Page(i);
+            if (page.MapCount == 0)
+                continue;
+            bool walked = RmapWalk.Anon(page, (vma, address, slot, pte) =>
+            {
+                if (!MigrationEntries.TryToMigrateOne(machine, vma, slot, pte, page))
+                    return false;
+                unmapped.Add((vma, slot, page));
+                return true;
+            });
+            if (!walked || page.MapCount != 0)
+                return false;
+        }
+        return true;
+    }
+}
