@@ -30,8 +30,10 @@ internal sealed class AnonExclusivePolicy : CowPolicy
         if (page.IsAnonExclusive)
             return true;
         var folio = page.Folio;
-        if (folio.IsKsm || folio.IsLarge)
-            return false; // a PTE-mapped large folio is never reused unless exclusive (6.1 do_wp_page)
+        if (folio.IsLarge)
+            return WpCanReuseLargeAnonFolio(page);
+        if (folio.IsKsm)
+            return false;
         int expected = 1 + (folio.IsSwapCache ? 1 : 0);
         if (folio.RefCount > expected)
             return false;
@@ -49,6 +51,21 @@ internal sealed class AnonExclusivePolicy : CowPolicy
         {
             folio.Unlock();
         }
+    }
+
+    /// <summary>
+    /// __wp_can_reuse_large_anon_folio() (6.16): a PTE-mapped large folio is reused when every reference to it
+    /// is a mapping and every mapping is in this process; only the faulting page becomes exclusive. A folio
+    /// mapped only once is left to be freed by the copy.
+    /// </summary>
+    private static bool WpCanReuseLargeAnonFolio(Page page)
+    {
+        var folio = page.Folio;
+        int mapcount = FolioSharing.LargeMapcount(folio);
+        if (mapcount <= 1 || folio.IsSwapCache || mapcount != folio.RefCount || FolioSharing.MaybeMappedShared(folio))
+            return false;
+        page.SetAnonExclusive();
+        return true;
     }
 
     /// <summary>page_try_dup_anon_rmap(): an exclusive page that may be pinned is not shared with the child.</summary>

@@ -18,35 +18,65 @@ internal static class Reclaim
     public static int Pages(Machine machine, IReadOnlyList<Folio> folios)
     {
         int freed = 0;
+        var split = new Queue<Folio>();
         foreach (var folio in folios)
         {
             if (!folio.TryRefAdd(1))
                 continue;
-            if (ShrinkFolio(machine, folio))
+            if (ShrinkFolio(machine, folio, split))
                 freed++;
             folio.Put();
         }
-        return freed;
+        return freed + ShrinkSplit(machine, split, int.MaxValue);
     }
 
     /// <summary>shrink_lruvec() under memory pressure: reclaims from the old end of the LRU; returns folios freed.</summary>
     public static int FromLru(Machine machine, int wanted)
     {
         int freed = 0;
+        var split = new Queue<Folio>();
         foreach (var folio in machine.Memory.Lru.IsolateOldest(wanted * 4))
         {
-            if (freed < wanted && ShrinkFolio(machine, folio))
+            if (freed < wanted && ShrinkFolio(machine, folio, split))
+                freed++;
+            folio.Put();
+        }
+        return freed + ShrinkSplit(machine, split, wanted - freed);
+    }
+
+    /// <summary>The order-0 folios a split put back on the list, each with a reference taken here.</summary>
+    private static int ShrinkSplit(Machine machine, Queue<Folio> split, int wanted)
+    {
+        int freed = 0;
+        while (split.TryDequeue(out var folio))
+        {
+            if (!folio.TryRefAdd(1))
+                continue;
+            if (freed < wanted && ShrinkFolio(machine, folio, split))
                 freed++;
             folio.Put();
         }
         return freed;
     }
 
-    /// <summary>shrink_folio_list() for one folio the caller holds a reference on; true if it can now be freed.</summary>
-    private static bool ShrinkFolio(Machine machine, Folio folio)
+    /// <summary>
+    /// shrink_folio_list() for one folio the caller holds a reference on; true if it can now be freed. Without
+    /// a swap device folio_alloc_swap() fails, so a large anonymous folio is split and its pages go back on
+    /// <paramref name="split"/> (to fail in turn). With one, the kernel would swap the large folio out whole
+    /// (THP swap-out), which the simulator does not model: the folio stays.
+    /// </summary>
+    private static bool ShrinkFolio(Machine machine, Folio folio, Queue<Folio> split)
     {
         var swap = machine.Swap;
-        if (swap is null || !folio.IsAnon || folio.IsKsm || folio.IsLarge)
+        if (!folio.IsAnon || folio.IsKsm)
+            return false;
+        if (folio.IsLarge)
+        {
+            if (swap is null)
+                SplitToList(machine, folio, split);
+            return false;
+        }
+        if (swap is null)
             return false;
         if (!folio.TryLock())
             return false;
@@ -74,6 +104,25 @@ internal static class Reclaim
         finally
         {
             folio.Unlock();
+        }
+    }
+
+    /// <summary>split_folio_to_list(): the pages that are still mapped after the split are reclaimed one by one.</summary>
+    private static void SplitToList(Machine machine, Folio folio, Queue<Folio> split)
+    {
+        if (folio.IsSwapCache || folio.MaybeDmaPinned || !folio.TryLock())
+            return; // a pinned folio is kept (folio_maybe_dma_pinned() in shrink_folio_list)
+        var pages = new List<Page>(folio.NrPages);
+        for (int i = 0; i < folio.NrPages; i++)
+            pages.Add(folio.Page(i));
+        bool done = Thp.FolioSplit.TrySplit(machine, folio);
+        folio.Unlock();
+        if (!done)
+            return;
+        foreach (var page in pages)
+        {
+            if (page.MapCount > 0)
+                split.Enqueue(page.Folio);
         }
     }
 

@@ -56,6 +56,9 @@ internal static class Collapse
             throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{address:x}: the area is hugetlb or MADV_NOHUGEPAGE");
         if (!vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared))
             throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{address:x}: collapse of file and shmem pages (collapse_file) is not modelled");
+        // __thp_vma_allowable_orders(): outside a fault, an area no anonymous fault has prepared is not eligible
+        if (vma.AnonVma is null)
+            throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{address:x}: {vma} has no anon_vma yet");
         ulong haddr = address & ~(PageTable.PmdSize - 1);
         if ((address & (PageTable.PmdSize - 1)) == 0 && (haddr < vma.Start || haddr + PageTable.PmdSize > vma.End))
             throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{address:x}: the area does not cover the aligned 2 MiB");

@@ -25,7 +25,7 @@ internal static class FolioSplit
         if (!folio.IsLarge || !folio.IsAnon || folio.IsHugetlb || folio.IsKsm || folio.IsSwapCache)
             return false;
         // can_split_folio(): every reference but the caller's belongs to a mapping
-        if (TotalMapcount(folio) != folio.RefCount - 1)
+        if (FolioSharing.LargeMapcount(folio) != folio.RefCount - 1)
             return false;
         var unmapped = new List<(Vma Vma, PteSlot Slot, Page Page)>();
         bool complete = SplitHugePmds(folio) && UnmapFolio(machine, folio, unmapped);
@@ -57,14 +57,6 @@ internal static class FolioSplit
             }
         }
         return true;
-    }
-
-    private static int TotalMapcount(Folio folio)
-    {
-        int total = folio.EntireMapcount;
-        for (int i = 0; i < folio.NrPages; i++)
-            total += folio.Page(i).PteMapCount;
-        return total;
     }
 
     /// <summary>TTU_SPLIT_HUGE_PMD: every huge PMD that maps the folio becomes 512 PTEs; false if a PMD lock was busy.</summary>

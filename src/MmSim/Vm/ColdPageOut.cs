@@ -14,8 +14,8 @@ namespace MmSim.Vm;
 /// another process maps are left alone. A large folio that the range covers only in part is split first
 /// (split_folio, which maps its zero-filled subpages to the shared zero page), one covered whole is
 /// handled whole. COLD only ages: with no reclaim to follow it, nothing else is observable. PAGEOUT
-/// reclaims what it collected: anonymous folios go to swap, and without a swap device a large one is
-/// still split by shrink_folio_list() before its pages fail to get a slot; a file page is unmapped and
+/// reclaims what it collected (reclaim_pages): anonymous folios go to swap, a large one split first;
+/// a file page is unmapped and
 /// stays in the page cache (shmem cannot be written back without swap; a clean file page would be dropped,
 /// which the simulator's files, living in their page cache, do not model).
 /// </summary>
@@ -38,7 +38,7 @@ internal static class ColdPageOut
             }
         }
         if (pageout)
-            Reclaim(mm.Machine, reclaim);
+            Swap.Reclaim.Pages(mm.Machine, reclaim);
     }
 
     /// <summary>The PMD branch: a huge PMD covered whole is collected; covered in part, its folio is split so the PTE branch can go on.</summary>
@@ -51,7 +51,7 @@ internal static class ColdPageOut
         if (pmd.Kind != PteKind.Present || !pmd.IsHuge || pmd.IsSpecial)
             return;
         var folio = vma.Mm.Memory.PfnToPage(pmd.Pfn).Folio;
-        if (!folio.IsAnon || MaybeMappedShared(folio))
+        if (!folio.IsAnon || FolioSharing.MaybeMappedShared(folio))
             return;
         if (next - addr == PageTable.PmdSize)
         {
@@ -76,7 +76,7 @@ internal static class ColdPageOut
             var folio = page.Folio;
             if (folio.IsLarge)
             {
-                if (MaybeMappedShared(folio))
+                if (FolioSharing.MaybeMappedShared(folio))
                     return; // the kernel stops the walk of this PMD here
                 int batch = ContiguousBatch(mm, address, next, page);
                 if (batch < folio.NrPages)
@@ -144,66 +144,5 @@ internal static class ColdPageOut
         }
         folio.Put();
         return split;
-    }
-
-    /// <summary>
-    /// folio_maybe_mapped_shared(): whether another process maps the folio. For a large folio this asks
-    /// which processes map any of its pages (the kernel tracks up to two mm ids per folio for it).
-    /// </summary>
-    private static bool MaybeMappedShared(Folio folio)
-    {
-        if (!folio.IsLarge)
-            return folio.Head.MapCount > 1;
-        if (folio.Head.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is not { } anonVma)
-            return false;
-        Mm? owner = null;
-        lock (anonVma.Root)
-        {
-            foreach (var vma in anonVma.Vmas.ToArray())
-            {
-                if (!MapsAnyPage(vma, folio))
-                    continue;
-                if (owner is not null && owner != vma.Mm)
-                    return true;
-                owner = vma.Mm;
-            }
-        }
-        return false;
-    }
-
-    private static bool MapsAnyPage(Vma vma, Folio folio)
-    {
-        var pageTable = vma.Mm.PageTable;
-        for (int i = 0; i < folio.NrPages; i++)
-        {
-            ulong index = folio.Index + (ulong)i;
-            if (index < vma.PgOff)
-                continue;
-            ulong address = vma.Start + ((index - vma.PgOff) << PageTable.PageShift);
-            if (address >= vma.End)
-                break;
-            if (pageTable.TryGetLeaf(address, out var slot, out bool huge) && pageTable.Read(slot) is { Kind: PteKind.Present, IsSpecial: false } entry
-                && PageTable.LeafPfn(entry, huge, address) == folio.Head.Pfn + i)
-                return true;
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// reclaim_pages(): swap when there is a device (large folios stay whole: THP swap-out is not modelled);
-    /// without one, shrink_folio_list() splits a large anon folio when folio_alloc_swap() fails, and frees nothing.
-    /// </summary>
-    private static void Reclaim(Machine machine, List<Folio> folios)
-    {
-        if (machine.Swap is not null)
-        {
-            Swap.Reclaim.Pages(machine, folios);
-            return;
-        }
-        foreach (var folio in folios)
-        {
-            if (folio.IsLarge)
-                Split(machine, folio);
-        }
     }
 }

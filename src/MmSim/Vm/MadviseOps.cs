@@ -145,5 +145,6 @@ internal static class MadviseOps
         VmaOps.SplitRangeWhere(mm, start, end, vma => vma.Flags.HasFlag(flag) != set);
         foreach (var vma in mm.Vmas.FindAll(v => v.Start >= start && v.End <= end))
             vma.Flags = set ? vma.Flags | flag : vma.Flags & ~flag;
+        VmaOps.MergeAround(mm, start, end);
     }
 }

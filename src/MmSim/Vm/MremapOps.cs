@@ -90,8 +90,6 @@ internal static class MremapOps
     {
         VmaOps.SplitRange(mm, oldAddress, oldAddress + oldLength);
         var old = mm.VmaLookup(oldAddress)!;
-        // move_huge_pmd() would move a whole aligned PMD; the simulator moves PTEs and splits first
-        Thp.HugePmd.SplitAll(old, oldAddress, oldAddress + oldLength);
         var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff) { AnonVma = old.AnonVma };
         foreach (var anonVma in old.AnonVmaChain)
         {
@@ -103,14 +101,14 @@ internal static class MremapOps
         ulong done = 0;
         try
         {
-            for (; done < moveLength; done += Machine.PageSize)
-                MovePte(mm, oldAddress + done, target + done);
+            while (done < moveLength)
+                done += MoveExtent(mm, old, oldAddress + done, target + done, moveLength - done);
         }
         catch (MmException)
         {
             // move_vma(): on failure the entries go back where they were (their tables exist) and the new area goes
-            for (ulong offset = 0; offset < done; offset += Machine.PageSize)
-                MovePte(mm, target + offset, oldAddress + offset);
+            for (ulong offset = 0; offset < done;)
+                offset += MoveExtent(mm, moved, target + offset, oldAddress + offset, done - offset);
             VmaOps.Remove(mm, mm.VmaLookup(target)!);
             VmaOps.FreeHoleTables(mm, target, target + newLength);
             throw;
@@ -127,6 +125,43 @@ internal static class MremapOps
         {
             VmaOps.Unmap(mm, oldAddress, oldAddress + oldLength);
         }
+    }
+
+    /// <summary>
+    /// One step of move_page_tables(): a huge PMD whose 2 MiB both addresses cover whole moves intact, the huge
+    /// zero page included (move_huge_pmd); any other huge PMD is split and one entry moves. Returns the bytes moved.
+    /// </summary>
+    private static ulong MoveExtent(Mm mm, Vma vma, ulong from, ulong to, ulong left)
+    {
+        const ulong pmdMask = PageTable.PmdSize - 1;
+        var pageTable = mm.PageTable;
+        if (pageTable.TryGetPmdSlot(from, out var source) && pageTable.Read(source).IsHuge)
+        {
+            if ((from & pmdMask) == 0 && (to & pmdMask) == 0 && left >= PageTable.PmdSize && MoveHugePmd(mm, source, to))
+                return PageTable.PmdSize;
+            Thp.HugePmd.Split(vma, from);
+        }
+        MovePte(mm, from, to);
+        return Machine.PageSize;
+    }
+
+    /// <summary>move_huge_pmd(): the entry and its deposited PTE table go to the new PMD; false if that PMD is in use.</summary>
+    private static bool MoveHugePmd(Mm mm, PteSlot source, ulong to)
+    {
+        var pageTable = mm.PageTable;
+        if (!pageTable.TryAllocPmdSlot(to, out var dest))
+            throw new MmException(Errno.ENOMEM, "no free page for a page table while moving a mapping");
+        lock (pageTable.PtLock(source))
+        lock (pageTable.PtLock(dest))
+        {
+            if (!pageTable.Read(dest).IsNone)
+                return false;
+            var pmd = pageTable.Read(source);
+            pageTable.Write(source, Pte.None);
+            pageTable.DepositTable(dest, pageTable.WithdrawTable(source));
+            pageTable.Write(dest, pmd);
+        }
+        return true;
     }
 
     /// <summary>move_ptes() for one entry.</summary>

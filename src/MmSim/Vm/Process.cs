@@ -148,6 +148,7 @@ public sealed class Process
             VmaOps.SplitRangeWhere(Mm, address, end, Changes);
             foreach (var vma in Mm.Vmas.FindAll(v => v.Start >= address && v.End <= end && Changes(v)))
                 ChangeProtection.Apply(vma, newFlags);
+            VmaOps.MergeAround(Mm, address, end);
         });
     }
 

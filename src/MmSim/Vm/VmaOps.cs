@@ -45,6 +45,58 @@ internal static class VmaOps
             SplitAt(mm, end);
     }
 
+    /// <summary>
+    /// vma_merge_existing_range() after mprotect or madvise changed the flags of [start, end): each area there
+    /// joins a neighbour that it continues exactly (same flags but soft-dirty, same file at the next page
+    /// offset, compatible anon_vmas), as vma_modify() does, so that changing a protection back leaves one area.
+    /// </summary>
+    public static void MergeAround(Mm mm, ulong start, ulong end)
+    {
+        var areas = mm.Vmas.FindAll(v => v.End >= start && v.Start <= end);
+        areas.Sort((a, b) => a.Start.CompareTo(b.Start));
+        for (int i = 0; i + 1 < areas.Count;)
+        {
+            if (!CanMerge(areas[i], areas[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            Merge(mm, areas[i], areas[i + 1]);
+            areas.RemoveAt(i + 1);
+        }
+    }
+
+    /// <summary>is_mergeable_vma() and is_mergeable_anon_vma() for <paramref name="prev"/> followed by <paramref name="next"/>.</summary>
+    private static bool CanMerge(Vma prev, Vma next)
+    {
+        if (prev.End != next.Start || ((prev.Flags ^ next.Flags) & ~VmFlags.SoftDirty) != 0 || prev.File != next.File)
+            return false;
+        if (prev.IsHugetlb || prev.PgOff + ((prev.End - prev.Start) >> 12) != next.PgOff)
+            return false; // hugetlb areas have a ->close and never merge
+        if (prev.AnonVma == next.AnonVma)
+            return true;
+        // one has no anon_vma yet: it takes the other's, unless that area forked from a parent (vma_had_uncowed_parents)
+        if (prev.AnonVma is null)
+            return next.AnonVmaChain.Count == 1;
+        return next.AnonVma is null && prev.AnonVmaChain.Count == 1;
+    }
+
+    /// <summary>The lower area grows over the upper one, taking its anon_vma if it had none (dup_anon_vma); the upper goes.</summary>
+    private static void Merge(Mm mm, Vma prev, Vma next)
+    {
+        if (prev.AnonVma is null && next.AnonVma is not null)
+        {
+            foreach (var anonVma in next.AnonVmaChain)
+            {
+                anonVma.Link(prev);
+                prev.AnonVmaChain.Add(anonVma);
+            }
+            prev.AnonVma = next.AnonVma;
+        }
+        prev.End = next.End;
+        Remove(mm, next);
+    }
+
     /// <summary>Splits so that [start, end) is covered by whole areas.</summary>
     public static void SplitRange(Mm mm, ulong start, ulong end)
     {
