@@ -22,7 +22,15 @@ internal static class Collapse
     /// <summary>madvise_collapse(): every aligned 2 MiB of [start, end) becomes one PMD-mapped THP, or the errno of the last failure.</summary>
     public static void Apply(Mm mm, ulong start, ulong end)
     {
-        var first = mm.VmaLookup(start)!;
+        // madvise_walk_vmas(): one call per area, with the range clipped to it; the first error ends the walk
+        var areas = mm.Vmas.FindAll(v => v.Start < end && v.End > start);
+        areas.Sort((a, b) => a.Start.CompareTo(b.Start));
+        foreach (var vma in areas)
+            ApplyToArea(mm, vma, System.Math.Max(start, vma.Start), System.Math.Min(end, vma.End));
+    }
+
+    private static void ApplyToArea(Mm mm, Vma first, ulong start, ulong end)
+    {
         CheckArea(first, start);
         // thp_vma_allowable_order() outside a fault checks that the area can hold an aligned PMD at all
         ulong last = (first.End - PageTable.PmdSize) & ~(PageTable.PmdSize - 1);
@@ -37,7 +45,7 @@ internal static class Collapse
         for (ulong haddr = hstart; haddr < hend; haddr += PageTable.PmdSize)
         {
             var vma = mm.VmaLookup(haddr)!;
-            CheckArea(vma, haddr); // hugepage_vma_revalidate()
+            Revalidate(vma, haddr);
             var result = CollapseOne(vma, haddr);
             if (result is ScanResult.Succeed or ScanResult.PmdMapped)
                 continue;
@@ -49,7 +57,7 @@ internal static class Collapse
             throw new MmException(Errno(lastFail), $"MADV_COLLAPSE of [0x{start:x}, 0x{end:x}): {lastFail}");
     }
 
-    /// <summary>hugepage_vma_check() with enforce_sysfs off, and transhuge_vma_suitable().</summary>
+    /// <summary>thp_vma_allowable_order() for a forced collapse: hugetlb, MADV_NOHUGEPAGE, file and unfaulted areas are not eligible.</summary>
     private static void CheckArea(Vma vma, ulong address)
     {
         if (vma.IsHugetlb || vma.Flags.HasFlag(VmFlags.NoHugePage))
@@ -59,9 +67,14 @@ internal static class Collapse
         // __thp_vma_allowable_orders(): outside a fault, an area no anonymous fault has prepared is not eligible
         if (vma.AnonVma is null)
             throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{address:x}: {vma} has no anon_vma yet");
-        ulong haddr = address & ~(PageTable.PmdSize - 1);
-        if ((address & (PageTable.PmdSize - 1)) == 0 && (haddr < vma.Start || haddr + PageTable.PmdSize > vma.End))
-            throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{address:x}: the area does not cover the aligned 2 MiB");
+    }
+
+    /// <summary>hugepage_vma_revalidate(): the area is still eligible and covers the aligned 2 MiB at <paramref name="haddr"/>.</summary>
+    private static void Revalidate(Vma vma, ulong haddr)
+    {
+        CheckArea(vma, haddr);
+        if (haddr < vma.Start || haddr + PageTable.PmdSize > vma.End)
+            throw new MmException(MmSim.Errno.EINVAL, $"MADV_COLLAPSE at 0x{haddr:x}: the area does not cover the aligned 2 MiB");
     }
 
     /// <summary>madvise_collapse_errno().</summary>

@@ -6,9 +6,21 @@ namespace MmSim.Vm;
 /// <summary>change_protection() / change_pte_range() (mm/mprotect.c) for one whole area.</summary>
 internal static class ChangeProtection
 {
+    /// <summary>
+    /// mprotect_fixup()'s commit accounting: a private area that becomes writable is charged (VM_ACCOUNT); an
+    /// anonymous one that becomes unwritable before any page was faulted in (no anon_vma) is uncharged. Areas
+    /// that differ in VM_ACCOUNT do not merge.
+    /// </summary>
+    private static VmFlags Accounting(Vma vma, VmFlags flags)
+    {
+        if (flags.HasFlag(VmFlags.Write))
+            return (vma.Flags & (VmFlags.Account | VmFlags.Write | VmFlags.HugeTlb | VmFlags.Shared)) == 0 ? flags | VmFlags.Account : flags;
+        return flags.HasFlag(VmFlags.Account) && vma.IsAnonymous && vma.AnonVma is null ? flags & ~VmFlags.Account : flags;
+    }
+
     public static void Apply(Vma vma, VmFlags newFlags)
     {
-        vma.Flags = (vma.Flags & ~VmFlags.AccessMask) | newFlags;
+        vma.Flags = Accounting(vma, (vma.Flags & ~VmFlags.AccessMask) | newFlags);
         var pageTable = vma.Mm.PageTable;
         bool accessible = (newFlags & (VmFlags.Read | VmFlags.Write | VmFlags.Exec)) != 0;
         if (!accessible && !vma.IsHugetlb)

@@ -170,10 +170,11 @@ internal static class MremapOps
         var pageTable = mm.PageTable;
         if (!pageTable.TryGetPteSlot(from, out var source))
             return;
-        if (pageTable.Read(source).IsNone)
-            return;
+        // move_page_tables() allocates the new PTE table wherever an old one exists, entries or not
         if (!pageTable.TryAllocPteSlot(to, out var dest))
             throw new MmException(Errno.ENOMEM, "no free page for a page table while moving a mapping");
+        if (pageTable.Read(source).IsNone)
+            return;
         lock (pageTable.PtLock(source))
         lock (pageTable.PtLock(dest))
         {

@@ -82,6 +82,8 @@ public sealed class Process
             | (hugetlb ? VmFlags.HugeTlb : VmFlags.None);
         if (shared)
             vmFlags |= VmFlags.Shared | VmFlags.MayShare;
+        else if (vmFlags.HasFlag(VmFlags.Write) && !hugetlb)
+            vmFlags |= VmFlags.Account; // accountable_mapping()
         ulong result;
         Mm.MmapLock.EnterWriteLock();
         try

@@ -15,6 +15,8 @@ internal enum VmFlags : ulong
     MayWrite = 0x20,
     MayExec = 0x40,
     MayShare = 0x80,
+    /// <summary>VM_ACCOUNT: the area's pages are charged to the commit limit (private writable mappings).</summary>
+    Account = 0x100000,
     /// <summary>VM_DONTCOPY: MADV_DONTFORK.</summary>
     DontCopy = 0x20000,
     /// <summary>VM_HUGETLB.</summary>

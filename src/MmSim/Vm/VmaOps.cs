@@ -18,7 +18,8 @@ internal static class VmaOps
             return;
         if (vma.IsHugetlb && (address & (PageTables.PageTable.PmdSize - 1)) != 0)
             throw new MmException(Errno.EINVAL, $"0x{address:x} lies inside a hugetlb page (hugetlb_vm_op_split)");
-        Thp.HugePmd.Split(vma, address); // vma_adjust_trans_huge(): no huge PMD may straddle two areas
+        if ((address & (PageTables.PageTable.PmdSize - 1)) != 0)
+            Thp.HugePmd.Split(vma, address); // vma_adjust_trans_huge(): no huge PMD may straddle two areas
         var upper = new Vma(mm, address, vma.End, vma.Flags, vma.File, vma.PgOff + ((address - vma.Start) >> 12))
         {
             AnonVma = vma.AnonVma,

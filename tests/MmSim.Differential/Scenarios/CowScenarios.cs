@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MmSim.Differential.Sequences;
+
+namespace MmSim.Differential.Scenarios;
+
+/// <summary>
+/// tools/testing/selftests/mm/cow.c as sequences: the anonymous families the driver can express (fork COW,
+/// vmsplice, io_uring fixed buffers) over the memory kinds this machine has (base page, THP, PTE-mapped THP,
+/// single PTE of a THP, partially mremap()'ed THP, partially shared THP). The R/O GUP pin families need
+/// CONFIG_GUP_TEST, the swapped kinds swap, the hugetlb kinds a hugetlb pool: this machine has none of them.
+/// </summary>
+public static class CowScenarios
+{
+    private const int Original = 1, Modified = 2, Pinned = 3;
+
+    /// <summary>A memory kind: the steps that prepare area 0 of process 0, and the pages of it that stay mapped.</summary>
+    private sealed record Kind(string Name, Op[] Prologue, int MappedPages);
+
+    private static readonly Kind[] Kinds =
+    [
+        new("base page", [new MmapOp(0, 0, 1, AreaKind.Anon), new WriteOp(0, 0, 0, Original)], 1),
+        new("THP", ThpPopulated(), 512),
+        new("PTE-mapped THP", [.. ThpPopulated(), new MprotectOp(0, 0, 1, 1, "r"), new MprotectOp(0, 0, 1, 1, "rw")], 512),
+        // cow.c's mremap() to a single page: PTE-map the THP, then drop all but its first page
+        new("single PTE of THP", [.. ThpPopulated(), new MprotectOp(0, 0, 1, 1, "r"), new MunmapOp(0, 0, 1, 511)], 1),
+        // half of the THP moves elsewhere; the test runs on the half that stays
+        new("partially mremap()'ed THP", [.. ThpPopulated(), new MremapOp(0, 0, 256, 256, 1)], 256),
+        // the first page was shared with a child that exited; the rest never was
+        new("partially shared THP",
+        [
+            .. ThpPopulated(), new MadviseOp(0, 0, 1, 511, "dontfork"), new ForkOp(0, 9), new ExitOp(9),
+            new MadviseOp(0, 0, 1, 511, "dofork"),
+        ], 512),
+    ];
+
+    // MADV_HUGEPAGE area, populated by writes to pages the tests use and to the rest of the first PMD
+    private static Op[] ThpPopulated() =>
+        [new MmapOp(0, 0, 512, AreaKind.Thp), .. new[] { 0, 1, 255, 256, 511 }.Select(p => (Op)new WriteOp(0, 0, p, Original))];
+
+    public static IEnumerable<Scenario> All() =>
+        from kind in Kinds
+        from family in Families(kind)
+        select family;
+
+    private static IEnumerable<Scenario> Families(Kind kind)
+    {
+        Scenario Make(string family, Op[] body, Func<Op[], int> step, string expected)
+        {
+            var ops = kind.Prologue.Concat(body).ToArray();
+            return new Scenario($"{family} with {kind.Name}", ops, step(ops), expected);
+        }
+        int Last(Op[] ops) => ops.Length - 1;
+        var unmapChild = new MunmapOp(1, 0, 0, kind.MappedPages);
+        var unmapParent = new MunmapOp(0, 0, 0, kind.MappedPages);
+        var childMprotect = new Op[] { new MprotectOp(1, 0, 0, kind.MappedPages, "r"), new MprotectOp(1, 0, 0, kind.MappedPages, "rw") };
+
+        // test_cow_in_parent(): the child's write must not reach the parent
+        yield return Make("Basic COW after fork()",
+            [new ForkOp(0, 1), new WriteOp(1, 0, 0, Modified), new ReadOp(0, 0, 0)], Last, "v 1");
+        yield return Make("Basic COW after fork() with mprotect() optimization",
+            [new ForkOp(0, 1), .. childMprotect, new WriteOp(1, 0, 0, Modified), new ReadOp(0, 0, 0)], Last, "v 1");
+        // test_vmsplice_in_child(): "Leak from parent into child" if the pipe shows the parent's later write
+        yield return Make("vmsplice() + unmap in child",
+            [new ForkOp(0, 1), new VmspliceOp(1, 0, 0, 1, 0), unmapChild, new WriteOp(0, 0, 0, Modified), new DrainOp(0)], Last, "v 1");
+        yield return Make("vmsplice() + unmap in child with mprotect() optimization",
+            [new ForkOp(0, 1), .. childMprotect, new VmspliceOp(1, 0, 0, 1, 0), unmapChild, new WriteOp(0, 0, 0, Modified), new DrainOp(0)], Last, "v 1");
+        // test_vmsplice_in_parent(): "Leak from child into parent" if the pipe shows the child's write
+        yield return Make("vmsplice() before fork(), unmap in parent after fork()",
+            [new VmspliceOp(0, 0, 0, 1, 0), new ForkOp(0, 1), unmapParent, new WriteOp(1, 0, 0, Modified), new DrainOp(0)], Last, "v 1");
+        yield return Make("vmsplice() + unmap in parent after fork()",
+            [new ForkOp(0, 1), new VmspliceOp(0, 0, 0, 1, 0), unmapParent, new WriteOp(1, 0, 0, Modified), new DrainOp(0)], Last, "v 1");
+        // test_iouring(): the fixed buffer must keep seeing what the process writes
+        yield return Make("R/O-mapping a page registered as iouring fixed buffer",
+            [new PinOp(0, 0, 0, 1, 0), new MprotectOp(0, 0, 0, kind.MappedPages, "r"), new MprotectOp(0, 0, 0, kind.MappedPages, "rw"),
+             new WriteOp(0, 0, 0, Pinned), new PinReadOp(0, 0)], Last, "v 3");
+        yield return Make("fork() with an iouring fixed buffer",
+            [new PinOp(0, 0, 0, 1, 0), new ForkOp(0, 1), new ExitOp(1), new WriteOp(0, 0, 0, Pinned), new PinReadOp(0, 0)], Last, "v 3");
+    }
+}
