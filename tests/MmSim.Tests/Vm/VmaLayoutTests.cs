@@ -8,13 +8,20 @@ public class VmaLayoutTests
 {
     private const ulong Thp = 2UL << 20;
 
-    [Fact]
-    public void Changing_a_protection_back_merges_the_areas_so_a_thp_fits_again()
+    private static (Machine Machine, Process P, ulong Mem) WithThpArea()
     {
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 16L << 20, Thp = ThpMode.Madvise });
+        var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, Thp = ThpMode.Madvise });
         var p = machine.CreateProcess();
         ulong mem = p.Mmap(0, Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
         p.Madvise(mem, Thp, Advice.HugePage);
+        return (machine, p, mem);
+    }
+
+    [Fact]
+    public void Changing_a_protection_back_merges_the_areas_so_a_thp_fits_again()
+    {
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
         p.Mprotect(mem + Page, Page, Prot.Read);
         p.Mprotect(mem + Page, Page, Prot.Read | Prot.Write); // vma_merge_existing_range(): one area again
 
@@ -69,10 +76,8 @@ public class VmaLayoutTests
     [Fact]
     public void An_aligned_move_keeps_a_huge_pmd_intact()
     {
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, Thp = ThpMode.Madvise });
-        var p = machine.CreateProcess();
-        ulong mem = p.Mmap(0, Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
-        p.Madvise(mem, Thp, Advice.HugePage);
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
         Assert.Equal(0, p.ReadByte(mem));                  // the huge zero page
         ulong target = p.Mmap(0, 2 * Thp, Prot.None, MapFlags.Private | MapFlags.Anonymous);
         ulong aligned = (target + Thp - 1) & ~(Thp - 1);
