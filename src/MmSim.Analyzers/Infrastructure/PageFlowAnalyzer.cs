@@ -7,7 +7,8 @@ namespace MmSim.Analyzers.Infrastructure;
 
 /// <summary>
 /// Base of the flow-sensitive rules: for every method or constructor body that mentions the APIs a rule is about,
-/// builds the control-flow graph and runs the page-fact analysis with the rule's visitor.
+/// the page-fact analysis runs over the control-flow graph, once for all rules (<see cref="SharedFlowPass"/>),
+/// and each rule reports what its visitor found.
 /// </summary>
 public abstract class PageFlowAnalyzer : MmSimDiagnosticAnalyzer
 {
@@ -27,28 +28,19 @@ public abstract class PageFlowAnalyzer : MmSimDiagnosticAnalyzer
     private protected virtual (System.Action<OperationAnalysisContext, KnownTypes> Action, OperationKind Kind)? OtherOperationAction => null;
 
     /// <summary>A visitor that reports through <paramref name="context"/>.</summary>
-    private protected abstract PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types);
+    private protected abstract PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types);
+
+    internal PageFlowVisitor CreateVisitorFor(FlowReportContext context, KnownTypes types) => CreateVisitor(context, types);
 
     private void AnalyzeBody(OperationAnalysisContext context, KnownTypes types)
     {
         // generated code is not ours to judge; code that does not compile gets its compiler errors, not guesses
         if (context.IsGeneratedCode || BrokenCode.Contains(context.Operation))
             return;
-        var visitor = CreateVisitor(context, types);
-        if (!IsRelevant(context.Operation, visitor))
-            return;
-        // the driver builds the graph of a body once and shares it between every rule that asks
-        var cfg = context.GetControlFlowGraph();
-        PageFlowAnalysis.Run(cfg, context.ContainingSymbol, types, visitor, context.CancellationToken);
-    }
-
-    private static bool IsRelevant(IOperation root, PageFlowVisitor visitor)
-    {
-        foreach (var operation in root.DescendantsAndSelf())
+        foreach (var diagnostic in SharedFlowPass.For(context.Compilation).Diagnostics(context, types, PageFlowRules.All))
         {
-            if (visitor.IsRelevant(operation))
-                return true;
+            if (SupportedDiagnostics.Contains(diagnostic.Descriptor))
+                context.ReportDiagnostic(diagnostic);
         }
-        return false;
     }
 }

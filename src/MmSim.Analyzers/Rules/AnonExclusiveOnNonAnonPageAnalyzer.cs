@@ -27,7 +27,7 @@ public sealed class AnonExclusiveOnNonAnonPageAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context);
 
     private static ISymbol? AnonOnlyMember(IOperation operation) => operation switch
@@ -39,9 +39,9 @@ public sealed class AnonExclusiveOnNonAnonPageAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
 
-        public Visitor(OperationAnalysisContext context)
+        public Visitor(FlowReportContext context)
         {
             _context = context;
         }

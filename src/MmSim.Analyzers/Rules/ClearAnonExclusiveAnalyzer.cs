@@ -24,7 +24,7 @@ public sealed class ClearAnonExclusiveAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context);
 
     private static bool IsClear(IOperation operation) =>
@@ -34,9 +34,9 @@ public sealed class ClearAnonExclusiveAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
 
-        public Visitor(OperationAnalysisContext context)
+        public Visitor(FlowReportContext context)
         {
             _context = context;
         }

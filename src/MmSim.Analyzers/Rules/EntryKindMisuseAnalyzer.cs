@@ -29,7 +29,7 @@ public sealed class EntryKindMisuseAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context, types);
 
     private protected override (System.Action<OperationAnalysisContext, KnownTypes> Action, OperationKind Kind)? OtherOperationAction =>
@@ -75,10 +75,10 @@ public sealed class EntryKindMisuseAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
         private readonly KnownTypes _types;
 
-        public Visitor(OperationAnalysisContext context, KnownTypes types)
+        public Visitor(FlowReportContext context, KnownTypes types)
         {
             _context = context;
             _types = types;

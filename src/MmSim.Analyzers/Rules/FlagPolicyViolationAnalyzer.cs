@@ -32,7 +32,7 @@ public sealed class FlagPolicyViolationAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context, types);
 
     /// <summary>The policy of the flag an invocation passes, if any.</summary>
@@ -51,10 +51,10 @@ public sealed class FlagPolicyViolationAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
         private readonly KnownTypes _types;
 
-        public Visitor(OperationAnalysisContext context, KnownTypes types)
+        public Visitor(FlowReportContext context, KnownTypes types)
         {
             _context = context;
             _types = types;

@@ -23,7 +23,7 @@ public sealed class NotAnonFlagOnAnonPageAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context, types);
 
     /// <summary>The page that a not-anon use is made on, and what is used, or null.</summary>
@@ -49,10 +49,10 @@ public sealed class NotAnonFlagOnAnonPageAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
         private readonly KnownTypes _types;
 
-        public Visitor(OperationAnalysisContext context, KnownTypes types)
+        public Visitor(FlowReportContext context, KnownTypes types)
         {
             _context = context;
             _types = types;

@@ -22,7 +22,7 @@ public sealed class PageTableLockNotHeldAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context);
 
     private static bool RequiresLock(IOperation operation) =>
@@ -30,9 +30,9 @@ public sealed class PageTableLockNotHeldAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
 
-        public Visitor(OperationAnalysisContext context)
+        public Visitor(FlowReportContext context)
         {
             _context = context;
         }

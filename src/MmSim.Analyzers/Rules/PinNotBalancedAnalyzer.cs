@@ -28,7 +28,7 @@ public sealed class PinNotBalancedAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context);
 
     private static bool IsPin(IOperation operation) =>
@@ -36,10 +36,10 @@ public sealed class PinNotBalancedAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
         private readonly HashSet<ISymbol> _captured = new(SymbolEqualityComparer.Default);
 
-        public Visitor(OperationAnalysisContext context)
+        public Visitor(FlowReportContext context)
         {
             _context = context;
         }

@@ -23,7 +23,7 @@ public sealed class PinWithoutUnshareAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context, types);
 
     private static bool IsPin(IOperation operation) =>
@@ -35,10 +35,10 @@ public sealed class PinWithoutUnshareAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
         private readonly KnownTypes _types;
 
-        public Visitor(OperationAnalysisContext context, KnownTypes types)
+        public Visitor(FlowReportContext context, KnownTypes types)
         {
             _context = context;
             _types = types;

@@ -22,7 +22,7 @@ public sealed class TryShareWithoutExclusivityTestAnalyzer : PageFlowAnalyzer
     {
     }
 
-    private protected override PageFlowVisitor CreateVisitor(OperationAnalysisContext context, KnownTypes types) =>
+    private protected override PageFlowVisitor CreateVisitor(FlowReportContext context, KnownTypes types) =>
         new Visitor(context);
 
     private static bool RequiresExclusive(IOperation operation) =>
@@ -30,9 +30,9 @@ public sealed class TryShareWithoutExclusivityTestAnalyzer : PageFlowAnalyzer
 
     private sealed class Visitor : PageFlowVisitor
     {
-        private readonly OperationAnalysisContext _context;
+        private readonly FlowReportContext _context;
 
-        public Visitor(OperationAnalysisContext context)
+        public Visitor(FlowReportContext context)
         {
             _context = context;
         }

@@ -137,10 +137,13 @@ internal static class HugePmd
         MmBug.On(!pmd.IsHuge, $"splitting a PMD at 0x{haddr:x} that is not huge");
         int table = pageTable.WithdrawTable(pmdSlot);
         var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(mm.Memory.WritableContents(table));
+        // the new entries take the area's vm_page_prot: PROT_NONE stays PROT_NONE
+        bool protNone = (vma.Flags & VmFlags.AccessMask) == 0;
+        Pte Prot(Pte entry) => protNone ? entry.ToProtNone() : entry;
         if (pmd.IsSpecial)
         {
             for (int i = 0; i < NrPages; i++)
-                entries[i] = Pte.Present(mm.Memory.ZeroPage.Pfn, write: false, special: true).Raw;
+                entries[i] = Prot(Pte.Present(mm.Memory.ZeroPage.Pfn, write: false, special: true)).Raw;
         }
         else
         {
@@ -153,7 +156,7 @@ internal static class HugePmd
                 if (anonExclusive)
                     sub.SetAnonExclusive();
                 sub.IncMapCount();
-                entries[i] = Pte.Present(sub.Pfn, pmd.IsWrite, pmd.IsDirty).Raw;
+                entries[i] = Prot(Pte.Present(sub.Pfn, pmd.IsWrite, pmd.IsDirty)).Raw;
             }
             folio.AddEntireMapcount(-1); // page_remove_rmap(compound)
         }

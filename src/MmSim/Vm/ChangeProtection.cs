@@ -22,9 +22,8 @@ internal static class ChangeProtection
     {
         vma.Flags = Accounting(vma, (vma.Flags & ~VmFlags.AccessMask) | newFlags);
         var pageTable = vma.Mm.PageTable;
+        // change_huge_pmd(): a huge PMD the area covers whole keeps its size, PROT_NONE included
         bool accessible = (newFlags & (VmFlags.Read | VmFlags.Write | VmFlags.Exec)) != 0;
-        if (!accessible && !vma.IsHugetlb)
-            Thp.HugePmd.SplitAll(vma, vma.Start, vma.End); // PROT_NONE is applied to PTEs (hugetlb keeps huge entries)
         for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
         {
             if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))

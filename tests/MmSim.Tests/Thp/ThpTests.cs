@@ -87,6 +87,25 @@ public class ThpTests
     }
 
     [Fact]
+    public void Prot_none_over_a_whole_pmd_keeps_it_huge_and_access_comes_back_with_the_protection()
+    {
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
+        p.WriteByte(mem + 3 * Page, 5);
+
+        p.Mprotect(mem, Thp, Prot.None); // change_huge_pmd(): a PROT_NONE PMD, not 512 PTEs
+
+        Assert.Throws<SegmentationFaultException>(() => p.ReadByte(mem + 3 * Page));
+        var entry = p.PageMap(mem + 3 * Page);
+        Assert.True(entry.Present && entry.Thp && entry.AnonExclusive);
+        p.Mprotect(mem, Thp, Prot.Read | Prot.Write);
+        Assert.Equal(5, p.ReadByte(mem + 3 * Page));
+        p.WriteByte(mem + 4 * Page, 6);
+        Assert.Equal(entry.Pfn + 1, p.PageMap(mem + 4 * Page).Pfn); // still the same THP
+        machine.CheckInvariants();
+    }
+
+    [Fact]
     public void Fork_copies_the_huge_zero_pmd_because_its_fault_prepared_an_anon_vma()
     {
         var (machine, parent, mem) = WithThpArea();
