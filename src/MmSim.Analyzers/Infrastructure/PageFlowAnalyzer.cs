@@ -34,8 +34,8 @@ public abstract class PageFlowAnalyzer : MmSimDiagnosticAnalyzer
 
     private void AnalyzeBody(OperationAnalysisContext context, KnownTypes types)
     {
-        // generated code is not ours to judge; code that does not compile gets its compiler errors, not guesses
-        if (context.IsGeneratedCode || BrokenCode.Contains(context.Operation))
+        // generated code is not ours to judge
+        if (context.IsGeneratedCode)
             return;
         foreach (var diagnostic in SharedFlowPass.For(context.Compilation).Diagnostics(context, types, PageFlowRules.All))
         {

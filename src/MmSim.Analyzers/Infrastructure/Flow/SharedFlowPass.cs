@@ -46,6 +46,9 @@ internal sealed class SharedFlowPass
 
     private static IReadOnlyList<Diagnostic> Run(OperationAnalysisContext context, KnownTypes types, IReadOnlyList<PageFlowAnalyzer> rules, CancellationToken cancellationToken)
     {
+        // code that does not compile gets its compiler errors, not guesses
+        if (BrokenCode.Contains(context.Operation))
+            return Array.Empty<Diagnostic>();
         var report = new FlowReportContext(context.Operation, cancellationToken);
         var visitors = ImmutableArray.CreateBuilder<PageFlowVisitor>(rules.Count);
         foreach (var rule in rules)
