@@ -17,7 +17,7 @@ namespace MmSim.Thp;
 internal static class Collapse
 {
     /// <summary>enum scan_result, the outcomes that MADV_COLLAPSE tells apart.</summary>
-    private enum ScanResult { Succeed, PmdMapped, PmdNull, PteNonPresent, PageNull, PageAnon, PageRo, PageCount, PageLock, AllocHugePageFail }
+    private enum ScanResult { Succeed, PmdMapped, PmdNull, PteNonPresent, PageNull, PageAnon, PageCount, PageLock, AllocHugePageFail }
 
     /// <summary>madvise_collapse(): every aligned 2 MiB of [start, end) becomes one PMD-mapped THP, or the errno of the last failure.</summary>
     public static void Apply(Mm mm, ulong start, ulong end)
@@ -148,13 +148,13 @@ internal static class Collapse
 
     /// <summary>
     /// The scan of hpage_collapse_scan_pmd() without khugepaged's limits: none and zero-page entries are fine,
-    /// any other non-present entry or special page is not, and at least one entry must be writable (a range
-    /// that fork write-protected entirely is SCAN_PAGE_RO).
+    /// any other non-present entry or special page is not. Since 6.18 a range that fork write-protected
+    /// entirely is collapsed too (the SCAN_PAGE_RO check is gone): the collapse copies, so the other process
+    /// keeps its pages.
     /// </summary>
     private static ScanResult Scan(Mm mm, int table, out HashSet<Folio> folios)
     {
         folios = new HashSet<Folio>();
-        bool writable = false;
         for (int i = 0; i < HugePmd.NrPages; i++)
         {
             var pte = mm.PageTable.Read(new PteSlot(table, i));
@@ -171,10 +171,9 @@ internal static class Collapse
             var page = mm.Memory.PfnToPage(pte.Pfn);
             if (!page.IsAnon || page.IsKsm)
                 return ScanResult.PageAnon; // a simulator choice: collapsing over KSM pages is not modelled
-            writable |= pte.IsWrite;
             folios.Add(page.Folio);
         }
-        return writable ? ScanResult.Succeed : ScanResult.PageRo;
+        return ScanResult.Succeed;
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace MmSim.Differential.Scenarios;
 /// <summary>
 /// tools/testing/selftests/mm/cow.c as sequences: the anonymous families the driver can express (fork COW,
 /// vmsplice, io_uring fixed buffers) over the memory kinds this machine has (base page, THP, PTE-mapped THP,
-/// single PTE of a THP, partially mremap()'ed THP, partially shared THP). The R/O GUP pin families need
+/// single PTE of a THP, partially mremap()'ed THP, partially shared THP), and the THP collapse family. The R/O GUP pin families need
 /// CONFIG_GUP_TEST, the swapped kinds swap, the hugetlb kinds a hugetlb pool: this machine has none of them.
 /// </summary>
 public static class CowScenarios
@@ -40,9 +40,31 @@ public static class CowScenarios
         [new MmapOp(0, 0, 512, AreaKind.Thp), .. new[] { 0, 1, 255, 256, 511 }.Select(p => (Op)new WriteOp(0, 0, p, Original))];
 
     public static IEnumerable<Scenario> All() =>
-        from kind in Kinds
-        from family in Families(kind)
-        select family;
+        (from kind in Kinds
+         from family in Families(kind)
+         select family).Concat(Collapse());
+
+    /// <summary>
+    /// test_anon_thp_collapse(): a PTE-mapped THP collapsed before or after fork(), fully or partly shared; the
+    /// child must keep seeing the old data. The fully shared case is refused (EINVAL: every entry is R/O after
+    /// fork, SCAN_PAGE_RO), where cow.c skips; both sides must say so.
+    /// </summary>
+    private static IEnumerable<Scenario> Collapse()
+    {
+        Op[] pteMapped = [.. ThpPopulated(), new MprotectOp(0, 0, 1, 1, "r"), new MprotectOp(0, 0, 1, 1, "rw")];
+        Op Collapse() => new MadviseOp(0, 0, 0, 512, "collapse");
+        Scenario Make(string name, int page, params Op[] steps)
+        {
+            Op[] ops = [.. pteMapped, .. steps, new WriteOp(0, 0, page, Modified), new ReadOp(1, 0, page)];
+            return new Scenario($"Basic COW after fork() when collapsing {name} with THP", ops, ops.Length - 1, "v 1");
+        }
+        yield return Make("before fork()", 0, Collapse(), new ForkOp(0, 1), new ReadOp(1, 0, 0));
+        yield return Make("after fork() (fully shared)", 0, new ForkOp(0, 1), new ReadOp(1, 0, 0), Collapse());
+        yield return Make("after fork() (lower shared)", 0,
+            new MadviseOp(0, 0, 256, 256, "dontfork"), new ForkOp(0, 1), new ReadOp(1, 0, 0), new MadviseOp(0, 0, 0, 512, "dofork"), Collapse());
+        yield return Make("after fork() (upper shared)", 256,
+            new MadviseOp(0, 0, 0, 256, "dontfork"), new ForkOp(0, 1), new ReadOp(1, 0, 256), new MadviseOp(0, 0, 0, 512, "dofork"), Collapse());
+    }
 
     private static IEnumerable<Scenario> Families(Kind kind)
     {
