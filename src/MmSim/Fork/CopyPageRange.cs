@@ -24,8 +24,9 @@ internal static class CopyPageRange
         var prealloc = new FaultPage();
         try
         {
-            for (ulong address = src.Start; address < src.End; address += Machine.PageSize)
+            for (ulong address = src.Start; address < src.End;)
             {
+                ulong next = System.Math.Min((address | (PageTable.PmdSize - 1)) + 1, src.End);
                 if ((address & (PageTable.PmdSize - 1)) == 0)
                 {
                     switch (CopyHugePmd(dst, src, address))
@@ -33,31 +34,27 @@ internal static class CopyPageRange
                         case VmFault.Oom:
                             return false;
                         case VmFault.Ok:
-                            address += PageTable.PmdSize - Machine.PageSize; // copied as one PMD
+                            address = next; // copied as one PMD
                             continue;
                     }
                 }
                 if (!srcMm.PageTable.TryGetPteSlot(address, out var srcSlot))
                 {
-                    address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
+                    address = next; // copy_pmd_range(): no table, nothing to copy
                     continue;
                 }
-                if (srcMm.PageTable.Read(srcSlot).IsNone)
-                    continue;
                 if (!dst.Mm.PageTable.TryAllocPteSlot(address, out var dstSlot))
                     return false;
-                while (true)
+                var result = CopyPteRange(dst, src, dstSlot, srcSlot, address, next, ref prealloc, out ulong stopped);
+                if (result == VmFault.Ok)
                 {
-                    VmFault result;
-                    lock (dst.Mm.PageTable.PtLock(dstSlot))
-                    lock (srcMm.PageTable.PtLock(srcSlot))
-                        result = CopyPte(dst, src, dstSlot, srcSlot, address, ref prealloc);
-                    if (result == VmFault.Ok)
-                        break;
-                    // page_copy_prealloc(): the copy for a maybe-pinned page is allocated without the locks
-                    if (result != VmFault.NeedPage || !prealloc.Allocate(srcMm.Machine))
-                        return false;
+                    address = next;
+                    continue;
                 }
+                // page_copy_prealloc(): the copy for a maybe-pinned page is allocated without the locks, then "again"
+                if (result != VmFault.NeedPage || !prealloc.Allocate(srcMm.Machine))
+                    return false;
+                address = stopped;
             }
             return true;
         }
@@ -67,6 +64,35 @@ internal static class CopyPageRange
             if (cow)
                 srcMm.WriteProtectSeqBump(); // raw_write_seqcount_end
         }
+    }
+
+    /// <summary>
+    /// copy_pte_range(): the entries of [address, end), one PTE table on each side, under both PT locks taken
+    /// once. Stops at an entry that cannot be copied yet (<see cref="VmFault.NeedPage"/>), reporting where.
+    /// </summary>
+    private static VmFault CopyPteRange(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, ulong address, ulong end,
+        ref FaultPage prealloc, out ulong stopped)
+    {
+        var srcTable = src.Mm.PageTable;
+        lock (dst.Mm.PageTable.PtLock(dstSlot))
+        lock (srcTable.PtLock(srcSlot))
+        {
+            for (ulong at = address; at < end; at += Machine.PageSize)
+            {
+                int offset = (int)((at - address) >> PageTable.PageShift);
+                var from = srcSlot with { Index = srcSlot.Index + offset };
+                if (srcTable.Read(from).IsNone)
+                    continue;
+                var result = CopyPte(dst, src, dstSlot with { Index = dstSlot.Index + offset }, from, at, ref prealloc);
+                if (result != VmFault.Ok)
+                {
+                    stopped = at;
+                    return result;
+                }
+            }
+        }
+        stopped = end;
+        return VmFault.Ok;
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ internal static class Zap
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize; // skip the missing table
                 continue;
             }
+            ulong next = System.Math.Min((address | (PageTable.PmdSize - 1)) + 1, end);
             lock (pageTable.PtLock(slot))
             {
                 if (huge)
@@ -43,11 +44,15 @@ internal static class Zap
                     var pmd = pageTable.Read(slot);
                     if (pmd.IsHuge)
                         HugePmd.Zap(vma, slot, pmd);
-                    address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
-                    continue;
                 }
-                Entry(vma, slot);
+                else
+                {
+                    // zap_pte_range(): the whole extent of this PTE table under one lock
+                    for (int i = 0; i < (int)((next - address) >> PageTable.PageShift); i++)
+                        Entry(vma, slot with { Index = slot.Index + i });
+                }
             }
+            address = next - Machine.PageSize;
         }
     }
 
