@@ -11,12 +11,15 @@ namespace MmSim.Tests.Concurrency;
 /// <summary>
 /// Bounded races (about a second each) between GUP-fast pins, writers and fork: a pin must always see what
 /// its owner sees, a child must never see the parent's later writes, and afterwards every invariant holds.
+/// A soak run sets MMSIM_SOAK_SECONDS: each race then runs that long.
 /// </summary>
 public class ConcurrencyStressTests
 {
     private const int Pages = 16;
     private const ulong Page = Machine.PageSize;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Soak = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("MMSIM_SOAK_SECONDS"), out int seconds) && seconds > 0 ? seconds : 0);
+    private static readonly TimeSpan Budget = Soak > TimeSpan.FromSeconds(1) ? Soak : TimeSpan.FromSeconds(1);
 
     [Fact]
     public async Task Gup_fast_pins_racing_fork_stay_coherent_with_the_parent()
@@ -31,7 +34,8 @@ public class ConcurrencyStressTests
         var cap = Stopwatch.StartNew();
         // both sides run until each has done its share (or a generous cap passes): mmap_lock prefers
         // writers, so a time budget alone could let fork starve the pinner's slow path, or the reverse
-        bool Going() => (Volatile.Read(ref pinsTaken) < 3000 || Volatile.Read(ref forks) < 100) && cap.Elapsed < TimeSpan.FromSeconds(20);
+        bool Going() => (Volatile.Read(ref pinsTaken) < 3000 || Volatile.Read(ref forks) < 100 || cap.Elapsed < Soak)
+            && cap.Elapsed < Soak + TimeSpan.FromSeconds(20);
         var pinner = Task.Run(() =>
         {
             var random = new Random(1);
