@@ -185,13 +185,6 @@ internal static class HugePmd
             Split(vma, end);
     }
 
-    /// <summary>Splits every huge PMD in [start, end).</summary>
-    public static void SplitAll(Vma vma, ulong start, ulong end)
-    {
-        for (ulong address = start & ~(PageTable.PmdSize - 1); address < end; address += PageTable.PmdSize)
-            Split(vma, address);
-    }
-
     /// <summary>zap_huge_pmd(): the whole THP loses this mapping; the deposited table is freed.</summary>
     public static void Zap(Vma vma, PteSlot pmdSlot, Pte pmd)
     {

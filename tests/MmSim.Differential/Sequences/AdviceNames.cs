@@ -20,6 +20,4 @@ public static class AdviceNames
         ["nohugepage"] = MmSim.Advice.NoHugePage,
         ["collapse"] = MmSim.Advice.Collapse,
     };
-
-    public static IEnumerable<string> Names => ByName.Keys;
 }

@@ -102,9 +102,6 @@ public sealed class World
         }
     }
 
-    /// <summary>The owner of a live reference (steps on a reference run in its owner).</summary>
-    public int OwnerOf(int r) => _refs[r].Owner;
-
     private bool TakeRef(int p, int area, int page, int count, int r, bool isPin)
     {
         if (!IsMapped(p, area, page, count) || r is < 0 or >= MaxRefs || !_usedRefs.Add(r))
