@@ -45,12 +45,8 @@ internal static class FolioSharing
         var pageTable = vma.Mm.PageTable;
         for (int i = 0; i < folio.NrPages; i++)
         {
-            ulong index = folio.Index + (ulong)i;
-            if (index < vma.PgOff)
+            if (!vma.TryAddressOf(folio.Index + (ulong)i, out ulong address))
                 continue;
-            ulong address = vma.Start + ((index - vma.PgOff) << PageTable.PageShift);
-            if (address >= vma.End)
-                break;
             if (pageTable.TryGetLeaf(address, out var slot, out bool huge) && pageTable.Read(slot) is { Kind: PteKind.Present, IsSpecial: false } entry
                 && PageTable.LeafPfn(entry, huge, address) == folio.Head.Pfn + i)
                 return true;

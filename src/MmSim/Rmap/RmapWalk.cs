@@ -29,10 +29,7 @@ internal static class RmapWalk
             foreach (var vma in anonVma.Vmas.ToArray())
             {
                 ulong index = folio.Index + (ulong)(page.Pfn - folio.Head.Pfn); // page_pgoff(): a subpage of a large folio
-                if (index < vma.PgOff)
-                    continue;
-                ulong address = vma.Start + ((index - vma.PgOff) << PageTable.PageShift);
-                if (address >= vma.End)
+                if (!vma.TryAddressOf(index, out ulong address))
                     continue;
                 var pageTable = vma.Mm.PageTable;
                 if (!pageTable.TryGetPteSlot(address, out var slot))

@@ -110,14 +110,12 @@ internal static class Reclaim
     /// <summary>split_folio_to_list(): the pages that are still mapped after the split are reclaimed one by one.</summary>
     private static void SplitToList(Machine machine, Folio folio, Queue<Folio> split)
     {
-        if (folio.IsSwapCache || folio.MaybeDmaPinned || !folio.TryLock())
+        if (folio.IsSwapCache || folio.MaybeDmaPinned)
             return; // a pinned folio is kept (folio_maybe_dma_pinned() in shrink_folio_list)
         var pages = new List<Page>(folio.NrPages);
         for (int i = 0; i < folio.NrPages; i++)
             pages.Add(folio.Page(i));
-        bool done = Thp.FolioSplit.TrySplit(machine, folio);
-        folio.Unlock();
-        if (!done)
+        if (!Thp.FolioSplit.TryLockAndSplit(machine, folio))
             return;
         foreach (var page in pages)
         {

@@ -19,6 +19,16 @@ namespace MmSim.Thp;
 /// </summary>
 internal static class FolioSplit
 {
+    /// <summary>folio_trylock() + split_folio() + folio_unlock() for a folio the caller holds one reference on.</summary>
+    public static bool TryLockAndSplit(Machine machine, Folio folio)
+    {
+        if (!folio.TryLock())
+            return false;
+        bool split = TrySplit(machine, folio);
+        folio.Unlock(); // the head page: a small folio now if the split succeeded
+        return split;
+    }
+
     /// <summary>Splits <paramref name="folio"/>, which the caller holds locked and with one reference; false (-EAGAIN) if it cannot.</summary>
     public static bool TrySplit(Machine machine, Folio folio)
     {
@@ -71,10 +81,7 @@ internal static class FolioSplit
         {
             foreach (var vma in anonVma.Vmas.ToArray())
             {
-                if (folio.Index < vma.PgOff)
-                    continue;
-                ulong address = vma.Start + ((folio.Index - vma.PgOff) << PageTable.PageShift);
-                if (address >= vma.End || !vma.Mm.PageTable.TryGetPmdSlot(address, out var pmdSlot))
+                if (!vma.TryAddressOf(folio.Index, out ulong address) || !vma.Mm.PageTable.TryGetPmdSlot(address, out var pmdSlot))
                     continue;
                 var pageTable = vma.Mm.PageTable;
                 object pmdLock = pageTable.PtLock(pmdSlot);

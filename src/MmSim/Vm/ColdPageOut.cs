@@ -136,12 +136,7 @@ internal static class ColdPageOut
     {
         if (!folio.TryRefAdd(1))
             return false;
-        bool split = false;
-        if (folio.TryLock())
-        {
-            split = FolioSplit.TrySplit(machine, folio);
-            folio.Unlock(); // the head page: a small folio now if the split succeeded
-        }
+        bool split = FolioSplit.TryLockAndSplit(machine, folio);
         folio.Put();
         return split;
     }

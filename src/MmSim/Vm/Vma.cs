@@ -53,6 +53,13 @@ internal sealed class Vma
     /// <summary>linear_page_index(): the page index of <paramref name="address"/> in the file or anon_vma.</summary>
     public ulong LinearPageIndex(ulong address) => ((address - Start) >> PageTables.PageTable.PageShift) + PgOff;
 
+    /// <summary>vma_address(): where the page at <paramref name="index"/> lies in this area; false if outside it.</summary>
+    public bool TryAddressOf(ulong index, out ulong address)
+    {
+        address = Start + ((index - PgOff) << PageTables.PageTable.PageShift);
+        return index >= PgOff && address < End;
+    }
+
     public bool Contains(ulong address) => address >= Start && address < End;
 
     public override string ToString() => $"vma [0x{Start:x}, 0x{End:x}) {Flags}";

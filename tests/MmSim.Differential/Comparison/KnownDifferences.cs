@@ -49,26 +49,12 @@ public static class KnownDifferences
     // Observations of a page-cache page: mapped (exclusively or not) or not mapped; never anonymous.
     private static bool IsPageCacheState(string observation) => observation is "pm none" or "pm present" or "pm present excl";
 
-    // Whether the area p names was made by an mmap of a shared or memfd kind, followed through forks and mremaps.
+    // Whether the area p names was made by an mmap of a shared or memfd kind, as the sequence so far left it.
     private static bool IsFileBacked(IReadOnlyList<Op> ops, int p, int area)
     {
-        var kinds = new Dictionary<int, Dictionary<int, AreaKind>> { [0] = new() };
+        var world = new World();
         foreach (var op in ops)
-        {
-            switch (op)
-            {
-                case MmapOp m when kinds.ContainsKey(m.P):
-                    kinds[m.P][m.Area] = m.Kind;
-                    break;
-                case MremapOp m when kinds.ContainsKey(m.P) && kinds[m.P].TryGetValue(m.Area, out var moved):
-                    kinds[m.P][m.NewArea] = moved;
-                    break;
-                case ForkOp f when kinds.ContainsKey(f.P):
-                    kinds[f.Child] = new Dictionary<int, AreaKind>(kinds[f.P]);
-                    break;
-            }
-        }
-        return kinds.TryGetValue(p, out var areas) && areas.TryGetValue(area, out var kind)
-            && kind is AreaKind.Shared or AreaKind.Memfd or AreaKind.ShMemfd;
+            world.TryApply(op);
+        return world.KindOf(p, area) is AreaKind.Shared or AreaKind.Memfd or AreaKind.ShMemfd;
     }
 }

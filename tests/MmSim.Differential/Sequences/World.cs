@@ -40,6 +40,10 @@ public sealed class World
     public IEnumerable<(int Area, AreaKind Kind, int Pages)> Areas(int p) =>
         _processes[p].Where(a => a.Value.Mapped.Any(m => m)).Select(a => (a.Key, a.Value.Kind, a.Value.Mapped.Length));
 
+    /// <summary>How the area <paramref name="p"/> names was mapped (followed through forks and mremaps), if it has it.</summary>
+    public AreaKind? KindOf(int p, int area) =>
+        _processes.TryGetValue(p, out var areas) && areas.TryGetValue(area, out var a) ? a.Kind : null;
+
     public bool IsMapped(int p, int area, int page, int count = 1) =>
         _processes.TryGetValue(p, out var areas) && areas.TryGetValue(area, out var a)
         && page >= 0 && count > 0 && page + count <= a.Mapped.Length
