@@ -101,8 +101,8 @@ internal sealed class InvariantChecker
                 return;
             case PteKind.Swap:
                 Add(_swapRefs, pte.SwapOffset, 1);
-                if (_machine.Swap?.Peek(pte.SwapOffset) is { } cached && cached.IsAnon)
-                    Require(!_tracksExclusivity || !cached.Head.IsAnonExclusive, $"I5: {process}: the swap entry at 0x{address:x} names exclusive swapcache page pfn 0x{cached.Head.Pfn:x}");
+                if (_machine.Swap?.Peek(pte.SwapOffset) is { } cached && cached.IsAnon && SwapDevice.PageOf(cached, pte.SwapOffset) is var cachedPage)
+                    Require(!_tracksExclusivity || !cachedPage.IsAnonExclusive, $"I5: {process}: the swap entry at 0x{address:x} names exclusive swapcache page pfn 0x{cachedPage.Pfn:x}");
                 return;
             default:
                 Require(false, $"{process}: {pte.Kind} entry at 0x{address:x}, a kind this machine never creates");
@@ -199,7 +199,7 @@ internal sealed class InvariantChecker
         foreach (var (offset, folio) in swap.Cached())
         {
             cache.Add(offset, folio);
-            Require(folio.IsSwapCache && (long)folio.Private == offset, $"swap cache folio pfn 0x{folio.Head.Pfn:x} for slot {offset} has PG_swapcache {folio.IsSwapCache}, private {folio.Private}");
+            Require(folio.IsSwapCache && offset - (long)folio.Private is var index && index >= 0 && index < folio.NrPages, $"swap cache folio pfn 0x{folio.Head.Pfn:x} for slot {offset} has PG_swapcache {folio.IsSwapCache}, private {folio.Private}");
             Require((swapMap[offset] & SwapDevice.HasCache) != 0, $"swap slot {offset} caches a folio without SWAP_HAS_CACHE");
             Add(_expectedRefs, (int)folio.Head.Pfn, 1);
         }

@@ -3,11 +3,16 @@ using MmSim.PageFlags;
 using MmSim.PageTables;
 using MmSim.Physical;
 using MmSim.Rmap;
+using MmSim.Swap;
 using MmSim.Vm;
 
 namespace MmSim.Faults;
 
-/// <summary>do_swap_page() (mm/memory.c, Linux 6.1) for base pages, entered with the PT lock held.</summary>
+/// <summary>
+/// do_swap_page() (mm/memory.c, Linux 6.1), entered with the PT lock held. It maps one page per fault: a
+/// page read from swap is a small folio, and a THP still in the swap cache is mapped page by page (6.10
+/// maps such a folio whole when all its entries agree, which changes no outcome the simulator checks).
+/// </summary>
 internal static class SwapFault
 {
     public static VmFault DoSwapPage(Vma vma, PteSlot slot, Pte entry, ulong address, FaultFlags flags, ref FaultPage newPage)
@@ -29,7 +34,7 @@ internal static class SwapFault
                 mm.Memory.Lru.Add(fresh);
         }
         var found = folio.Value;
-        var page = found.Head;
+        var page = SwapDevice.PageOf(found, offset); // a page of a THP swapped out whole, or the small folio
         found.Lock();
         try
         {
@@ -42,7 +47,7 @@ internal static class SwapFault
             bool write = (flags & FaultFlags.Write) != 0;
             swap.Free(offset);
             // should_try_to_free_swap(): a write fault that holds the only other reference frees the slot
-            if (write && !found.IsKsm && found.RefCount == 2 && swap.Count(offset) == 0)
+            if (write && !found.IsKsm && found.RefCount == 2 && !swap.FolioSwapped(found))
                 swap.DeleteFromSwapCache(found);
             int otherUsers = swap.Count(offset) + (page.MapCount);
             bool reuse = machine.Policy.SwapInCanReuse(found, exclusiveEntry, otherUsers);

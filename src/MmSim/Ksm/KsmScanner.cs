@@ -152,6 +152,7 @@ internal sealed class KsmScanner
             kpage.Head.IncMapCount();
             pageTable.Write(slot, Pte.Present(kpage.Head.Pfn, write: false));
             page.DecMapCount();
+            _machine.Swap?.TryFreeSwapCache(page.Folio); // folio_free_swap() once nothing maps the old page
             page.Folio.Put();
         }
         return true;

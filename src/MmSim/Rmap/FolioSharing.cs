@@ -31,6 +31,9 @@ internal static class FolioSharing
         return false;
     }
 
+    /// <summary>folio_mapped(): does any entry map a page of the folio?</summary>
+    public static bool Mapped(Folio folio) => folio.IsLarge ? LargeMapcount(folio) > 0 : folio.Head.MapCount > 0;
+
     /// <summary>folio_large_mapcount(): PMD mappings plus the PTE mappings of every page.</summary>
     public static int LargeMapcount(Folio folio)
     {

@@ -21,7 +21,7 @@ internal sealed class MemoryKind
         Size = size;
     }
 
-    /// <summary>The range is one PMD-mapped THP (K3, K4): the PMD paths decide, not the PTE ones.</summary>
+    /// <summary>The range is one PMD-mapped THP (K3): the PMD paths decide, not the PTE ones.</summary>
     public bool PmdMapped { get; }
 
     /// <summary>
@@ -70,9 +70,12 @@ internal sealed class MemoryKind
     /// <summary>K3 "THP": the prologue leaves one PMD-mapped THP filled with 0x01.</summary>
     public static MemoryKind Thp { get; } = new("THP (2048 kB)", anonymous: true, process => (ThpPrologue(process), 0), pmdMapped: true, size: ThpSize);
 
-    /// <summary>K4 "swapped-out THP".</summary>
+    /// <summary>
+    /// K4 "swapped-out THP": the THP goes to swap whole, but try_to_unmap() splits its PMD first, so the
+    /// pages come back one PTE at a time and the PTE paths decide, as for K6.
+    /// </summary>
     public static MemoryKind SwappedThp { get; } = new("swapped-out THP (2048 kB)", anonymous: true, process =>
-        PageOut(process, ThpPrologue(process), ThpSize), swapped: true, pmdMapped: true, size: ThpSize);
+        PageOut(process, ThpPrologue(process), ThpSize), swapped: true, size: ThpSize);
 
     /// <summary>K5 "PTE-mapped THP": mprotect() of one subpage and back splits the PMD into PTEs.</summary>
     public static MemoryKind PteMappedThp { get; } = new("PTE-mapped THP (2048 kB)", anonymous: true, process =>

@@ -88,7 +88,7 @@ internal abstract class CowPolicy
     /// </summary>
     protected static void FreeSwapIfUnused(Folio folio, Vma vma)
     {
-        if (folio.IsSwapCache && vma.Mm.Machine.Swap is { } swap && swap.Count((long)folio.Private) == 0)
+        if (folio.IsSwapCache && vma.Mm.Machine.Swap is { } swap && !swap.FolioSwapped(folio))
             swap.DeleteFromSwapCache(folio);
     }
 

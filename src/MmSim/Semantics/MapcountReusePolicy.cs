@@ -17,7 +17,7 @@ internal sealed class MapcountReusePolicy : BeforeAnonExclusivePolicy
     public override bool WpCanReuseAnon(Page page, Vma vma)
     {
         var folio = page.Folio;
-        if (page.IsKsm || MaxMapcount(folio) + SwapCount(folio, vma) != 1)
+        if (page.IsKsm || MaxMapcount(folio) + SwapCount(page, vma) != 1)
             return false;
         if (folio.TryLock())
         {
@@ -27,8 +27,9 @@ internal sealed class MapcountReusePolicy : BeforeAnonExclusivePolicy
         return true;
     }
 
-    private static int SwapCount(Folio folio, Vma vma) =>
-        folio.IsSwapCache && vma.Mm.Machine.Swap is { } swap ? swap.Count((long)folio.Private) : 0;
+    /// <summary>page_swapcount(): the entries that still name the page's slot while it is in the swap cache.</summary>
+    private static int SwapCount(Page page, Vma vma) =>
+        page.Folio is { IsSwapCache: true } folio && vma.Mm.Machine.Swap is { } swap ? swap.Count((long)folio.Private + (page.Pfn - folio.Head.Pfn)) : 0;
 
     /// <summary>Before 5.9 fork shared every page, pinned or not (the RDMA "wrong COW" after fork).</summary>
     public override bool ForkMustCopy(Page page, Vma srcVma) => false;

@@ -60,51 +60,78 @@ internal static class Reclaim
     }
 
     /// <summary>
-    /// shrink_folio_list() for one folio the caller holds a reference on; true if it can now be freed. Without
-    /// a swap device folio_alloc_swap() fails, so a large anonymous folio is split and its pages go back on
-    /// <paramref name="split"/> (to fail in turn). With one, the kernel would swap the large folio out whole
-    /// (THP swap-out), which the simulator does not model: the folio stays.
+    /// shrink_folio_list() for one folio the caller holds a reference on; true if it can now be freed. A large
+    /// folio that is mapped only in part is split right away, and so is one for which folio_alloc_swap()
+    /// finds no free cluster (no swap, swap full): its pages go back on <paramref name="split"/> to be
+    /// reclaimed one by one. Otherwise a THP is swapped out whole (THP swap-out, CONFIG_THP_SWAP).
     /// </summary>
     private static bool ShrinkFolio(Machine machine, Folio folio, Queue<Folio> split)
     {
-        var swap = machine.Swap;
         if (!folio.IsAnon || folio.IsKsm)
             return false;
-        if (folio.IsLarge)
+        if (folio.IsLarge && PartiallyMapped(folio))
         {
-            if (swap is null)
+            SplitToList(machine, folio, split);
+            return false;
+        }
+        if (machine.Swap is not { } swap)
+        {
+            if (folio.IsLarge)
                 SplitToList(machine, folio, split);
             return false;
         }
-        if (swap is null)
-            return false;
         if (!folio.TryLock())
             return false;
         try
         {
-            if (!folio.IsSwapCache && swap.AddToSwapCache(folio) < 0)
-                return false; // swap is full
-            long offset = (long)folio.Private;
-            folio.Set(PG.Dirty);
-            if (folio.Head.MapCount > 0 && !TryToUnmap(machine, folio, swap, offset))
-                return false;
-            if (folio.Head.MapCount > 0)
-                return false;
-            if (folio.Test(PG.Dirty))
-            {
-                swap.WritePage(offset, folio.Head); // pageout()
-                folio.Clear(PG.Dirty);
-            }
-            // __remove_mapping(): only our reference and the swap cache's may be left
-            if (folio.RefCount != 2)
-                return false;
-            swap.DeleteFromSwapCache(folio);
-            return true;
+            if (folio.IsSwapCache || swap.AddToSwapCache(folio) >= 0)
+                return SwapOutLocked(machine, folio, swap);
         }
         finally
         {
             folio.Unlock();
         }
+        if (folio.IsLarge)
+            SplitToList(machine, folio, split); // fall back to swapping the pages one by one
+        return false;
+    }
+
+    /// <summary>The rest of shrink_folio_list() for a locked swap-cache folio: try_to_unmap(), pageout(), __remove_mapping().</summary>
+    private static bool SwapOutLocked(Machine machine, Folio folio, SwapDevice swap)
+    {
+        folio.Set(PG.Dirty);
+        if (FolioSharing.Mapped(folio) && !TryToUnmap(machine, folio, swap))
+            return false;
+        if (FolioSharing.Mapped(folio))
+            return false;
+        long first = (long)folio.Private;
+        if (folio.Test(PG.Dirty))
+        {
+            for (int i = 0; i < folio.NrPages; i++)
+                swap.WritePage(first + i, folio.Page(i)); // pageout()
+            folio.Clear(PG.Dirty);
+        }
+        // __remove_mapping(): only our reference and the swap cache's may be left
+        if (folio.RefCount != 1 + folio.NrPages)
+            return false;
+        swap.DeleteFromSwapCache(folio);
+        return true;
+    }
+
+    /// <summary>folio_test_partially_mapped(): some pages of a large folio are mapped, others no longer.</summary>
+    private static bool PartiallyMapped(Folio folio)
+    {
+        if (folio.EntireMapcount > 0)
+            return false;
+        bool mapped = false, unmapped = false;
+        for (int i = 0; i < folio.NrPages; i++)
+        {
+            if (folio.Page(i).MapCount > 0)
+                mapped = true;
+            else
+                unmapped = true;
+        }
+        return mapped && unmapped;
     }
 
     /// <summary>split_folio_to_list(): the pages that are still mapped after the split are reclaimed one by one.</summary>
@@ -124,11 +151,23 @@ internal static class Reclaim
         }
     }
 
-    /// <summary>try_to_unmap(): replaces every entry of the folio by a swap entry; false if one could not be.</summary>
-    private static bool TryToUnmap(Machine machine, Folio folio, SwapDevice swap, long offset)
+    /// <summary>
+    /// try_to_unmap() with TTU_SPLIT_HUGE_PMD: a huge PMD becomes PTEs first, then every entry of every page is
+    /// replaced by a swap entry for that page's slot; false if one could not be.
+    /// </summary>
+    private static bool TryToUnmap(Machine machine, Folio folio, SwapDevice swap)
     {
-        var page = folio.Head;
-        return RmapWalk.Anon(page, (vma, address, slot, pte) => TryToUnmapOne(machine, vma, slot, pte, page, swap, offset));
+        if (!Thp.FolioSplit.SplitHugePmds(folio))
+            return false;
+        long first = (long)folio.Private;
+        for (int i = 0; i < folio.NrPages; i++)
+        {
+            var page = folio.Page(i);
+            long offset = first + i;
+            if (page.MapCount > 0 && !RmapWalk.Anon(page, (vma, address, slot, pte) => TryToUnmapOne(machine, vma, slot, pte, page, swap, offset)))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>try_to_unmap_one() for an anonymous page, with the PT lock held.</summary>

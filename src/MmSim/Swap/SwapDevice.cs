@@ -57,31 +57,76 @@ internal sealed class SwapDevice
             return _map[offset] != 0;
     }
 
-    /// <summary>get_swap_pages() + add_to_swap_cache(): a free slot now caching <paramref name="folio"/>; -1 when swap is full.</summary>
+    /// <summary>
+    /// folio_alloc_swap() + add_to_swap_cache(): free slots now caching <paramref name="folio"/>, one per page;
+    /// returns the first, or -1 when swap is full. A large folio takes a whole free cluster of naturally
+    /// aligned slots (THP swap-out, SWAPFILE_CLUSTER), so that slot <c>first + i</c> holds page <c>i</c>;
+    /// the cache holds one reference per page.
+    /// </summary>
     public long AddToSwapCache(Folio folio)
     {
         if (_memory.FailPageAlloc.ShouldFail())
         {
             return -1; // get_swap_pages() found no slot
         }
+        int nr = folio.NrPages;
         lock (Lock)
         {
-            for (int tries = 1; tries < _map.Length; tries++)
+            long offset = FindFreeSlots(nr);
+            if (offset < 0)
+                return -1;
+            for (int i = 0; i < nr; i++)
             {
-                int offset = _cursor;
-                _cursor = _cursor + 1 < _map.Length ? _cursor + 1 : 1;
-                if (_map[offset] != 0)
-                    continue;
-                _map[offset] = HasCache;
-                UsedSlots++;
-                folio.RefAdd(1);
-                folio.Set(PG.SwapBacked);
-                folio.Head.Set(PG.OwnerPriv1); // PG_swapcache
-                folio.SetPrivate((ulong)offset);
-                _cache.Add(offset, folio);
-                return offset;
+                _map[offset + i] = HasCache;
+                _cache.Add(offset + i, folio);
             }
-            return -1;
+            UsedSlots += nr;
+            folio.RefAdd(nr);
+            folio.Set(PG.SwapBacked);
+            folio.Head.Set(PG.OwnerPriv1); // PG_swapcache
+            folio.SetPrivate((ulong)offset); // folio->swap
+            return offset;
+        }
+    }
+
+    /// <summary>scan_swap_map_slots() / the cluster allocator: the first of <paramref name="nr"/> free slots, aligned to <paramref name="nr"/>; -1 if none.</summary>
+    private long FindFreeSlots(int nr)
+    {
+        for (int tries = 0; tries <= _map.Length / nr; tries++)
+        {
+            long offset = _cursor / nr * nr;
+            _cursor = offset + nr < _map.Length ? (int)(offset + nr) : 1;
+            if (offset != 0 && offset + nr <= _map.Length && IsFree(offset, nr)) // the header's cluster is never free
+                return offset;
+        }
+        return -1;
+    }
+
+    private bool IsFree(long offset, int nr)
+    {
+        for (long i = offset; i < offset + nr; i++)
+        {
+            if (_map[i] != 0)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>folio_file_page() for the swap cache: the page of <paramref name="folio"/> that caches slot <paramref name="offset"/>.</summary>
+    public static Page PageOf(Folio folio, long offset) => folio.Page((int)(offset - (long)folio.Private));
+
+    /// <summary>folio_swapped(): does an entry still name one of the folio's slots?</summary>
+    public bool FolioSwapped(Folio folio)
+    {
+        long first = (long)folio.Private;
+        lock (Lock)
+        {
+            for (long offset = first; offset < first + folio.NrPages; offset++)
+            {
+                if ((_map[offset] & ~HasCache) != 0)
+                    return true;
+            }
+            return false;
         }
     }
 
@@ -156,19 +201,23 @@ internal sealed class SwapDevice
         }
     }
 
-    /// <summary>delete_from_swap_cache(): the folio leaves the cache and the cache drops its reference.</summary>
+    /// <summary>delete_from_swap_cache(): the folio leaves the cache, every slot of it, and the cache drops its references.</summary>
     public void DeleteFromSwapCache(Folio folio)
     {
-        long offset = (long)folio.Private;
+        long first = (long)folio.Private;
+        int nr = folio.NrPages;
         lock (Lock)
         {
-            MmBug.On(!_cache.Remove(offset), folio.Head, "delete_from_swap_cache of a folio that is not cached");
-            _map[offset] &= unchecked((byte)~HasCache);
-            ReleaseIfUnused(offset);
+            for (long offset = first; offset < first + nr; offset++)
+            {
+                MmBug.On(!_cache.Remove(offset), folio.Head, "delete_from_swap_cache of a folio that is not cached");
+                _map[offset] &= unchecked((byte)~HasCache);
+                ReleaseIfUnused(offset);
+            }
         }
         folio.Head.Clear(PG.OwnerPriv1);
         folio.SetPrivate(0);
-        folio.Put();
+        folio.RefSub(nr);
     }
 
     /// <summary>
@@ -180,11 +229,11 @@ internal sealed class SwapDevice
     /// </summary>
     public void TryFreeSwapCache(Folio folio)
     {
-        if (!folio.IsSwapCache || folio.Head.MapCount != 0 || !folio.TryRefAdd(1))
+        if (!folio.IsSwapCache || Rmap.FolioSharing.Mapped(folio) || !folio.TryRefAdd(1))
             return;
         if (folio.TryLock())
         {
-            if (folio.IsSwapCache && Count((long)folio.Private) == 0)
+            if (folio.IsSwapCache && !FolioSwapped(folio))
                 DeleteFromSwapCache(folio);
             folio.Unlock();
         }

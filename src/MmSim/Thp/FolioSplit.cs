@@ -70,7 +70,7 @@ internal static class FolioSplit
     }
 
     /// <summary>TTU_SPLIT_HUGE_PMD: every huge PMD that maps the folio becomes 512 PTEs; false if a PMD lock was busy.</summary>
-    private static bool SplitHugePmds(Folio folio)
+    public static bool SplitHugePmds(Folio folio)
     {
         if (folio.EntireMapcount == 0)
             return true;

@@ -18,13 +18,17 @@ internal static class PageMapReader
             case PteKind.Present:
                 break;
             case PteKind.Swap:
-                return new PageMapEntry(false, true, 0, false, false, false, false, false, false, false, false);
+                // pagemap_pte_range(): the frame field holds swp_type | swp_offset << MAX_SWAPFILES_SHIFT
+                return new PageMapEntry(false, true, pte.SwapOffset << SwapFrameShift, false, false, false, false, false, false, false, false);
             default:
                 return default;
         }
         var page = FaultHandler.VmNormalPage(mm, pte);
         return FromPage(mm, page, pte.Pfn, page);
     }
+
+    /// <summary>MAX_SWAPFILES_SHIFT: the swap type's bits below the offset in a swapped entry's frame field.</summary>
+    public const int SwapFrameShift = 5;
 
     /// <summary>
     /// A page of a PMD-mapped THP: AnonExclusive is the head's flag, and so is PM_MMAP_EXCLUSIVE:
