@@ -186,6 +186,20 @@ internal sealed class MemoryKind
         return MapFileTwice(process, file);
     });
 
+    /// <summary>
+    /// N4 "huge zeropage": two T-aligned private anonymous areas advised MADV_HUGEPAGE, both read, so both map
+    /// the huge zero page; SKIP unless a second subpage got populated by the one read.
+    /// </summary>
+    public static MemoryKind HugeZeropage { get; } = new("huge zeropage", anonymous: false, process =>
+    {
+        ulong mem = AlignedThpArea(process, Prot.Read | Prot.Write);
+        ulong smem = AlignedThpArea(process, Prot.Read);
+        TouchBoth(process, mem, smem);
+        if (!process.PageMap(mem + PageSize).Present || !process.PageMap(smem + PageSize).Present)
+            throw new SelftestSkipException("Did not get THPs populated");
+        return (mem, smem);
+    }, size: ThpSize);
+
     public static byte[] Filled(byte value, int size)
     {
         var bytes = new byte[size];
@@ -199,13 +213,20 @@ internal sealed class MemoryKind
     /// </summary>
     private static ulong ThpPrologue(Process process)
     {
-        ulong area = process.Mmap(0, 2 * ThpSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
-        ulong mem = (area + ThpSize - 1) & ~(ulong)(ThpSize - 1);
-        process.Madvise(mem, ThpSize, Advice.HugePage);
+        ulong mem = AlignedThpArea(process, Prot.Read | Prot.Write);
         process.Write(mem, new byte[] { 1 });
         if (!process.PageMap(mem + ThpSize - PageSize).Present || !process.PageMap(mem).Thp)
             throw new SelftestSkipException("Did not get a THP populated");
         process.Write(mem, Filled(0x01, ThpSize));
+        return mem;
+    }
+
+    /// <summary>The T-aligned middle of a fresh 2T private anonymous area, advised MADV_HUGEPAGE.</summary>
+    private static ulong AlignedThpArea(Process process, Prot prot)
+    {
+        ulong area = process.Mmap(0, 2 * ThpSize, prot, MapFlags.Private | MapFlags.Anonymous);
+        ulong mem = (area + ThpSize - 1) & ~(ulong)(ThpSize - 1);
+        process.Madvise(mem, ThpSize, Advice.HugePage);
         return mem;
     }
 

@@ -46,8 +46,8 @@ public static class CowScenarios
 
     /// <summary>
     /// test_anon_thp_collapse(): a PTE-mapped THP collapsed before or after fork(), fully or partly shared; the
-    /// child must keep seeing the old data. The fully shared case is refused (EINVAL: every entry is R/O after
-    /// fork, SCAN_PAGE_RO), where cow.c skips; both sides must say so.
+    /// child must keep seeing the old data. Linux 6.18 collapses even the fully shared case (every entry R/O
+    /// after fork), by copying; kernels of 2023 refused it with SCAN_PAGE_RO and cow.c skipped.
     /// </summary>
     private static IEnumerable<Scenario> Collapse()
     {

@@ -40,7 +40,7 @@ public class CowSelftestTests
     {
         var results = Matrix.Value.Values.Where(r => r.Semantics == CowSemantics.AnonExclusive).ToList();
 
-        Assert.Equal(14 * 11 + 3 * 4, results.Count); // 14 anon families x 11 kinds, 3 non-anon families x 4 kinds
+        Assert.Equal(14 * 11 + 4 + 3 * 5, results.Count); // 14 anon families x 11 kinds, 4 THP collapse families, 3 non-anon families x 5 kinds
         Assert.All(results, r => Assert.True(
             r.Result == SelftestResult.Pass ||
             (r.Result == SelftestResult.XFail && r.Kind.StartsWith("hugetlb", StringComparison.Ordinal) && r.Family.StartsWith("vmsplice", StringComparison.Ordinal)),
@@ -81,6 +81,34 @@ public class CowSelftestTests
 
         Assert.Equal(2, results.Count);
         Assert.All(results, r => Assert.Equal(SelftestResult.Fail, r.Result));
+    }
+
+    [Fact]
+    public void The_collapse_family_runs_on_the_thp_alone_and_is_absent_before_madv_collapse()
+    {
+        foreach (var semantics in Generations)
+        {
+            var results = CowSelftest.Run(semantics, "when collapsing");
+
+            Assert.Equal(4, results.Count);
+            Assert.All(results, r => Assert.Equal("THP (2048 kB)", r.Kind));
+            Assert.All(results, r => Assert.True(r.MatchesKernel, $"{r.Family}: {r.Result} ({r.Detail})"));
+            if (semantics == CowSemantics.AnonExclusive)
+                Assert.All(results, r => Assert.Equal(SelftestResult.Pass, r.Result));
+            else
+                Assert.All(results, r => Assert.StartsWith("n/a: MADV_COLLAPSE", r.Detail));
+        }
+    }
+
+    [Fact]
+    public void The_huge_zero_page_is_cow_shared_and_unshared_for_ro_pins_since_6_2()
+    {
+        var today = CowSelftest.Run(CowSemantics.AnonExclusive, "huge zeropage");
+        var before = CowSelftest.Run(CowSemantics.RefcountReuse, "huge zeropage");
+
+        Assert.Equal(3, today.Count);
+        Assert.All(today, r => Assert.Equal(SelftestResult.Pass, r.Result));
+        Assert.Equal([SelftestResult.Pass, SelftestResult.Fail, SelftestResult.Fail], before.Select(r => r.Result));
     }
 
     [Fact]
