@@ -17,6 +17,31 @@ public class MmBugTests
         MmBug.On(false, "not broken");
     }
 
+    private sealed class CountsFormatting
+    {
+        public int Formatted { get; private set; }
+
+        public override string ToString() => $"formatted {++Formatted}";
+    }
+
+    [Fact]
+    public void An_interpolated_reason_is_formatted_only_when_the_check_fails()
+    {
+        var argument = new CountsFormatting();
+        var page = TestMemory.Create().Alloc().Head;
+
+        MmBug.On(false, $"never {argument}");
+        MmBug.On(false, page, $"never {argument}");
+        Assert.Equal(0, argument.Formatted);
+
+        var bug = Assert.Throws<MmBugException>(() => MmBug.On(true, $"pfn 0x{page.Pfn:x}: {argument}"));
+        var withPage = Assert.Throws<MmBugException>(() => MmBug.On(true, page, $"{argument}"));
+
+        Assert.Equal($"pfn 0x{page.Pfn:x}: formatted 1", bug.Reason);
+        Assert.Equal("formatted 2", withPage.Reason);
+        Assert.Equal(page.Pfn, withPage.Pfn);
+    }
+
     [Fact]
     public void VmOn_fires_only_with_debug_vm()
     {
