@@ -3,11 +3,16 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using MmSim.Benchmarks;
 
-// bench/run drives this: "--memory" prints the footprint figures; anything else goes to BenchmarkDotNet
-// with a short job (--filter, --job and the other BenchmarkDotNet arguments work).
+// bench/run drives this: "--memory" prints the footprint figures, "--scaling" the scaling curves; anything
+// else goes to BenchmarkDotNet with a short job (--filter, --job and the other BenchmarkDotNet arguments work).
 if (args is ["--memory"])
 {
     MemoryFootprint.Report();
+    return;
+}
+if (args is ["--scaling"])
+{
+    Scaling.Report();
     return;
 }
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithInvocationCount(1).WithUnrollFactor(1).AsDefault());

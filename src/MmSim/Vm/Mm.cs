@@ -80,13 +80,22 @@ internal sealed class Mm
     /// <summary>vma_lookup(): the area containing <paramref name="address"/>, or null.</summary>
     public Vma? VmaLookup(ulong address) => FindVma(address) is { } vma && vma.Start <= address ? vma : null;
 
-    /// <summary>Inserts an area at its sorted place (vma_link).</summary>
+    /// <summary>
+    /// Inserts an area at its sorted place (vma_link), found by binary search: dup_mmap() inserts the
+    /// parent's areas in order, each at the end, so a fork stays linear in the number of areas.
+    /// </summary>
     public void Insert(Vma vma)
     {
-        int index = 0;
-        while (index < Vmas.Count && Vmas[index].Start < vma.Start)
-            index++;
-        Vmas.Insert(index, vma);
+        int lo = 0, hi = Vmas.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (Vmas[mid].Start < vma.Start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        Vmas.Insert(lo, vma);
     }
 
     /// <summary>anon_vma_prepare(): gives the area an anon_vma before its first anonymous page.</summary>
