@@ -1,11 +1,7 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MmSim.Analyzers.Infrastructure;
@@ -20,40 +16,20 @@ namespace MmSim.CodeFixes.Rules;
 /// (page_try_share_anon_rmap in include/linux/rmap.h).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ClearAnonExclusiveCodeFix)), Shared]
-public sealed class ClearAnonExclusiveCodeFix : CodeFixProvider
+public sealed class ClearAnonExclusiveCodeFix : SyntaxRewriteCodeFix<ExpressionStatementSyntax, ExpressionSyntax>
 {
     public const string EquivalenceKey = "MM0001.UseTryShare";
 
     private const string AnonRmapType = "MmSim.Rmap.AnonRmap";
     private const string TryShare = "PageTryShareAnonRmap";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(Descriptors.MM0001_ClearAnonExclusiveWhileMaybePinned.Id);
-
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixDocumentAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    public ClearAnonExclusiveCodeFix()
+        : base(Descriptors.MM0001_ClearAnonExclusiveWhileMaybePinned.Id, "Use the try-share helper and handle its failure", EquivalenceKey)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Fixable(root, model, diagnostic) is null)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Use the try-share helper and handle its failure",
-                    cancel => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), cancel),
-                    EquivalenceKey),
-                diagnostic);
-        }
     }
 
     /// <summary>The clear statement and its page receiver, when the rewrite applies.</summary>
-    private static (ExpressionStatementSyntax Statement, ExpressionSyntax Page)? Fixable(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    private protected override (ExpressionStatementSyntax Node, ExpressionSyntax Fix)? Target(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
         if (!diagnostic.Properties.ContainsKey(ClearAnonExclusiveAnalyzer.OutsideHelpers) ||
             root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax
@@ -67,28 +43,8 @@ public sealed class ClearAnonExclusiveCodeFix : CodeFixProvider
         return (statement, page);
     }
 
-    private static async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancel)
-    {
-        var root = await document.GetSyntaxRootAsync(cancel).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancel).ConfigureAwait(false);
-        if (root is null || model is null)
-            return document;
-        var fixes = new Dictionary<SyntaxNode, ExpressionSyntax>();
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Fixable(root, model, diagnostic) is { } fix)
-                fixes[fix.Statement] = fix.Page;
-        }
-        if (fixes.Count == 0)
-            return document;
-        var newRoot = root.ReplaceNodes(fixes.Keys, (original, _) =>
-        {
-            var statement = (ExpressionStatementSyntax)original;
-            string call = $"{TryShareName(model, statement.SpanStart)}({fixes[original].WithoutTrivia()})";
-            return FailureBranch.Create(statement, call, model);
-        });
-        return document.WithSyntaxRoot(newRoot);
-    }
+    private protected override SyntaxNode Rewrite(ExpressionStatementSyntax original, ExpressionStatementSyntax rewritten, ExpressionSyntax page, SemanticModel model, CancellationToken cancel) =>
+        FailureBranch.Create(original, $"{TryShareName(model, original.SpanStart)}({page.WithoutTrivia()})", model);
 
     /// <summary><c>AnonRmap.PageTryShareAnonRmap</c> if the type is in scope, else its full name; null without the runtime's helper.</summary>
     private static string? TryShareName(SemanticModel model, int position)

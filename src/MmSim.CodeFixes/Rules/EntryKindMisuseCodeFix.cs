@@ -1,17 +1,14 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using MmSim.Analyzers.Infrastructure;
 using MmSim.Analyzers.Rules;
+using MmSim.CodeFixes.Infrastructure;
 
 namespace MmSim.CodeFixes.Rules;
 
@@ -21,37 +18,19 @@ namespace MmSim.CodeFixes.Rules;
 /// copy_hugetlb_page_range hwpoison fix was a missing case).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(EntryKindMisuseCodeFix)), Shared]
-public sealed class EntryKindMisuseCodeFix : CodeFixProvider
+public sealed class EntryKindMisuseCodeFix : SyntaxRewriteCodeFix<SwitchStatementSyntax, string[]>
 {
     public const string EquivalenceKey = "MM0013.AddMissingCases";
 
     private const string PteKindType = "MmSim.PageTables.PteKind";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(Descriptors.MM0013_EntryKindMisuse.Id);
-
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixDocumentAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    public EntryKindMisuseCodeFix()
+        : base(Descriptors.MM0013_EntryKindMisuse.Id, "Add the missing entry kinds", EquivalenceKey)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Fixable(root, diagnostic) is null)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Add the missing entry kinds",
-                    cancel => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), cancel),
-                    EquivalenceKey),
-                diagnostic);
-        }
     }
 
-    private static (SwitchStatementSyntax Switch, string[] Missing)? Fixable(SyntaxNode root, Diagnostic diagnostic)
+    /// <summary>The switch and the kinds it misses, as the analyzer listed them.</summary>
+    private protected override (SwitchStatementSyntax Node, string[] Fix)? Target(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
         if (!diagnostic.Properties.TryGetValue(EntryKindMisuseAnalyzer.MissingKinds, out var missing) || missing is null ||
             root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<SwitchStatementSyntax>() is not { } switchStatement)
@@ -59,32 +38,16 @@ public sealed class EntryKindMisuseCodeFix : CodeFixProvider
         return (switchStatement, missing.Split(new[] { ", " }, System.StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancel)
+    private protected override SyntaxNode Rewrite(SwitchStatementSyntax original, SwitchStatementSyntax rewritten, string[] missing, SemanticModel model, CancellationToken cancel)
     {
-        var root = await document.GetSyntaxRootAsync(cancel).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancel).ConfigureAwait(false);
-        if (root is null || model is null)
-            return document;
-        var fixes = new Dictionary<SwitchStatementSyntax, string[]>();
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Fixable(root, diagnostic) is { } fix)
-                fixes[fix.Switch] = fix.Missing;
-        }
-        if (fixes.Count == 0)
-            return document;
-        var newRoot = root.ReplaceNodes(fixes.Keys, (original, rewritten) =>
-        {
-            string type = KindTypeName(model, original.SpanStart);
-            var labels = fixes[original].Select(kind =>
-                (SwitchLabelSyntax)SyntaxFactory.CaseSwitchLabel(SyntaxFactory.ParseExpression(type + "." + kind)));
-            var breakStatement = SyntaxFactory.BreakStatement().WithLeadingTrivia(
-                SyntaxFactory.Comment("// not handled here: decide what these entries mean"), SyntaxFactory.ElasticCarriageReturnLineFeed);
-            var section = SyntaxFactory.SwitchSection(SyntaxFactory.List(labels), SyntaxFactory.SingletonList<StatementSyntax>(breakStatement))
-                .WithAdditionalAnnotations(Formatter.Annotation);
-            return rewritten.AddSections(section);
-        });
-        return document.WithSyntaxRoot(newRoot);
+        string type = KindTypeName(model, original.SpanStart);
+        var labels = missing.Select(kind =>
+            (SwitchLabelSyntax)SyntaxFactory.CaseSwitchLabel(SyntaxFactory.ParseExpression(type + "." + kind)));
+        var breakStatement = SyntaxFactory.BreakStatement().WithLeadingTrivia(
+            SyntaxFactory.Comment("// not handled here: decide what these entries mean"), SyntaxFactory.ElasticCarriageReturnLineFeed);
+        var section = SyntaxFactory.SwitchSection(SyntaxFactory.List(labels), SyntaxFactory.SingletonList<StatementSyntax>(breakStatement))
+            .WithAdditionalAnnotations(Formatter.Annotation);
+        return rewritten.AddSections(section);
     }
 
     private static string KindTypeName(SemanticModel model, int position)

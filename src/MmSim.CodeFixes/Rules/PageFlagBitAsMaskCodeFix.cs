@@ -1,17 +1,15 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using MmSim.Analyzers.Infrastructure;
 using MmSim.Analyzers.Rules;
+using MmSim.CodeFixes.Infrastructure;
 
 namespace MmSim.CodeFixes.Rules;
 
@@ -20,69 +18,44 @@ namespace MmSim.CodeFixes.Rules;
 /// type T), adding <c>using MmSim.PageFlags;</c> where the extension is not in scope.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PageFlagBitAsMaskCodeFix)), Shared]
-public sealed class PageFlagBitAsMaskCodeFix : CodeFixProvider
+public sealed class PageFlagBitAsMaskCodeFix : SyntaxRewriteCodeFix<CastExpressionSyntax, bool>
 {
     public const string EquivalenceKey = "MM0014.UseMask";
 
     private const string PageFlagsNamespace = "MmSim.PageFlags";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(Descriptors.MM0014_PageFlagBitAsMask.Id);
-
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixDocumentAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
-
-    public override Task RegisterCodeFixesAsync(CodeFixContext context)
+    public PageFlagBitAsMaskCodeFix()
+        : base(Descriptors.MM0014_PageFlagBitAsMask.Id, "Use Mask()", EquivalenceKey)
     {
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (!diagnostic.Properties.ContainsKey(PageFlagBitAsMaskAnalyzer.FixableCast))
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Use Mask()",
-                    cancel => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), cancel),
-                    EquivalenceKey),
-                diagnostic);
-        }
-        return Task.CompletedTask;
     }
 
-    private static async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancel)
+    /// <summary>The cast of the bit, when the analyzer found it fixable, and whether the mask needs a cast of its own (a target other than ulong).</summary>
+    private protected override (CastExpressionSyntax Node, bool Fix)? Target(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
-        var root = await document.GetSyntaxRootAsync(cancel).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancel).ConfigureAwait(false);
-        if (root is null || model is null)
-            return document;
-
-        var casts = new List<CastExpressionSyntax>();
-        foreach (var diagnostic in diagnostics)
-        {
-            if (diagnostic.Properties.ContainsKey(PageFlagBitAsMaskAnalyzer.FixableCast) &&
-                root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is CastExpressionSyntax cast)
-                casts.Add(cast);
-        }
-        if (casts.Count == 0)
-            return document;
-
-        bool needsUsing = !MaskIsInScope(model, casts[0]);
-        var newRoot = root.ReplaceNodes(casts, (original, _) => Rewrite(original, model, cancel));
-        if (needsUsing && newRoot is CompilationUnitSyntax unit)
-            newRoot = unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(PageFlagsNamespace)).WithAdditionalAnnotations(Formatter.Annotation));
-        return document.WithSyntaxRoot(newRoot);
+        if (!diagnostic.Properties.ContainsKey(PageFlagBitAsMaskAnalyzer.FixableCast) ||
+            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not CastExpressionSyntax cast)
+            return null;
+        return (cast, model.GetTypeInfo(cast.Type).Type?.SpecialType != SpecialType.System_UInt64);
     }
 
-    private static ExpressionSyntax Rewrite(CastExpressionSyntax cast, SemanticModel model, CancellationToken cancel)
+    private protected override SyntaxNode Rewrite(CastExpressionSyntax original, CastExpressionSyntax rewritten, bool castMask, SemanticModel model, CancellationToken cancel)
     {
-        var operand = cast.Expression.WithoutTrivia();
+        var operand = original.Expression.WithoutTrivia();
         if (operand is not (IdentifierNameSyntax or MemberAccessExpressionSyntax or InvocationExpressionSyntax or ParenthesizedExpressionSyntax))
             operand = SyntaxFactory.ParenthesizedExpression(operand);
         ExpressionSyntax mask = SyntaxFactory.InvocationExpression(
             SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, operand, SyntaxFactory.IdentifierName("Mask")));
-        var target = model.GetTypeInfo(cast.Type, cancel).Type;
-        if (target?.SpecialType != SpecialType.System_UInt64)
-            mask = SyntaxFactory.CastExpression(cast.Type.WithoutTrivia(), mask);
-        return mask.WithTriviaFrom(cast);
+        if (castMask)
+            mask = SyntaxFactory.CastExpression(original.Type.WithoutTrivia(), mask);
+        return mask.WithTriviaFrom(original);
+    }
+
+    /// <summary>Adds <c>using MmSim.PageFlags;</c> when the Mask() extension is not in scope.</summary>
+    private protected override SyntaxNode Complete(SyntaxNode root, IReadOnlyCollection<CastExpressionSyntax> originals, SemanticModel model)
+    {
+        if (MaskIsInScope(model, originals.First()) || root is not CompilationUnitSyntax unit)
+            return root;
+        return unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(PageFlagsNamespace)).WithAdditionalAnnotations(Formatter.Annotation));
     }
 
     private static bool MaskIsInScope(SemanticModel model, CastExpressionSyntax cast)
