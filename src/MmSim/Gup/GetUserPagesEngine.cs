@@ -31,17 +31,33 @@ internal static class GetUserPagesEngine
         if (grab == GupGrab.Pin)
             mm.HasPinned = true; // mm_set_has_pinned_flag(), before the first pin can be seen by fork
         var pages = new Page[count];
+        // __gup_longterm_locked(): take the pages again for as long as check_and_migrate_movable_pages() moved some
+        do
+        {
+            TakeAll(mm, start, pages, flags, pin, grab);
+        }
+        while ((flags & GupFlags.Longterm) != 0 && !LongtermMigration.CheckAndMigrate(machine, pages, grab));
+        if (pin)
+            machine.AddPinnedPages(count);
+        var result = new GupPages(machine, pages, (flags & GupFlags.Write) != 0, grab, countAsPins: pin);
+        machine.TrackGup(result);
+        return result;
+    }
+
+    /// <summary>Every page of the range, GUP-fast first if asked, the rest on the slow path; all or nothing.</summary>
+    private static void TakeAll(Mm mm, ulong start, Page[] pages, GupFlags flags, bool pin, GupGrab grab)
+    {
         int got = 0;
         try
         {
             if ((flags & GupFlags.Fast) != 0)
                 got = LocklessPages(mm, start, pages, flags, pin, grab);
-            if (got < count)
+            if (got < pages.Length)
             {
                 mm.MmapLock.EnterReadLock();
                 try
                 {
-                    for (; got < count; got++)
+                    for (; got < pages.Length; got++)
                         pages[got] = SlowPage(mm, start + (ulong)got * Machine.PageSize, flags, pin, grab);
                 }
                 finally
@@ -56,11 +72,6 @@ internal static class GetUserPagesEngine
                 grab.Release(pages[i], tracksExclusivity: false);
             throw;
         }
-        if (pin)
-            machine.AddPinnedPages(count);
-        var result = new GupPages(machine, pages, (flags & GupFlags.Write) != 0, grab, countAsPins: pin);
-        machine.TrackGup(result);
-        return result;
     }
 
     /// <summary>
@@ -199,6 +210,11 @@ internal static class GetUserPagesEngine
                 var page = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address));
                 if (!grab.TryGrab(page))
                     break;
+                if ((flags & GupFlags.Longterm) != 0 && !LongtermMigration.IsLongtermPinnable(page))
+                {
+                    grab.Release(page, tracksExclusivity: false);
+                    break; // gup_fast_pte_range(): the slow path migrates it out of ZONE_MOVABLE
+                }
                 if ((flags & (GupFlags.Write | GupFlags.Longterm)) == (GupFlags.Write | GupFlags.Longterm) &&
                     !mm.Machine.Policy.FastLongtermWriteAllowed(page.Folio))
                 {

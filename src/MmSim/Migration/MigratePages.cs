@@ -14,15 +14,20 @@ namespace MmSim.Migration;
 /// carries its exclusivity: WRITE (was writable), READ_EXCLUSIVE (exclusive, R/O) or READ. An exclusive
 /// page that may be pinned cannot give up exclusivity, so its migration fails early (EBUSY); a folio
 /// with references beyond its mappings fails too (EAGAIN in the kernel, reported as EBUSY). Success
-/// moves the contents to a new frame and restores every entry, exclusive unless it was READ.
+/// moves the contents to a new frame, and its place in the swap cache if it has one, and restores every
+/// entry, exclusive unless it was READ.
 /// </summary>
 internal static class MigratePages
 {
-    /// <summary>migrate_pages() for one folio the caller holds a reference on; null on success, else the errno.</summary>
-    public static Errno? MigrateFolio(Machine machine, Folio folio)
+    /// <summary>
+    /// migrate_pages() for one folio the caller holds a reference on, to a frame allocated with
+    /// <paramref name="target"/> (movable for compaction and move_pages, not movable to leave ZONE_MOVABLE);
+    /// null on success, else the errno.
+    /// </summary>
+    public static Errno? MigrateFolio(Machine machine, Folio folio, Gfp target = Gfp.Movable)
     {
-        if (folio.IsLarge || !folio.IsAnon || folio.IsKsm || folio.IsSwapCache)
-            return Errno.EBUSY; // large, KSM and swap-cache folios are not migrated by this simulator yet
+        if (folio.IsLarge || !folio.IsAnon || folio.IsKsm)
+            return Errno.EBUSY; // large and KSM folios are not migrated by this simulator yet
         if (!folio.TryLock())
             return Errno.EBUSY;
         try
@@ -36,10 +41,10 @@ internal static class MigratePages
                 unmapped.Add((vma, slot));
                 return true;
             });
-            // folio_migrate_mapping(): our reference is all that may be left
-            bool movable = complete && page.MapCount == 0 && folio.RefCount == 1;
-            Folio target = folio;
-            if (movable && machine.Memory.AllocFolio(0, Gfp.Movable) is { } fresh)
+            // folio_migrate_mapping(): our reference and the swap cache's are all that may be left
+            bool movable = complete && page.MapCount == 0 && folio.RefCount == 1 + (folio.IsSwapCache ? 1 : 0);
+            Folio moved = folio;
+            if (movable && machine.Memory.AllocFolio(0, target) is { } fresh)
             {
                 fresh.Head.CopyContentsFrom(page);
                 fresh.SetMapping(folio.Mapping);
@@ -47,15 +52,17 @@ internal static class MigratePages
                 fresh.Set(PG.SwapBacked);
                 if (folio.Test(PG.Dirty))
                     fresh.Set(PG.Dirty);
+                if (folio.IsSwapCache)
+                    machine.Swap!.MigrateCached(folio, fresh);
                 // folio_migrate_flags() does not copy PG_anon_exclusive: the migration entries carry it
-                target = fresh;
+                moved = fresh;
             }
             foreach (var (vma, slot) in unmapped)
-                MigrationEntries.RemoveMigrationPte(machine, vma, slot, page, target.Head, mapUnusedToZeroPage: false);
-            if (target != folio)
+                MigrationEntries.RemoveMigrationPte(machine, vma, slot, page, moved.Head, mapUnusedToZeroPage: false);
+            if (moved != folio)
             {
-                machine.Memory.Lru.Add(target);
-                target.Put(); // the allocation's reference; the restored mappings hold theirs
+                machine.Memory.Lru.Add(moved);
+                moved.Put(); // the allocation's reference; the restored mappings hold theirs
                 folio.SetMapping(PageMapping.None);
                 return null;
             }

@@ -18,24 +18,42 @@ public sealed class PhysicalMemory
     /// <summary>MAX_ORDER - 1: the largest order the buddy allocator hands out.</summary>
     public const int MaxAllocOrder = BuddyAllocator.MaxOrder - 1;
 
-    private readonly BuddyAllocator _buddy;
+    /// <summary>ZONE_NORMAL: every allocation may come from here.</summary>
+    private readonly BuddyAllocator _normal;
+
+    /// <summary>ZONE_MOVABLE (movablecore=): only movable allocations, so that its pages can always be migrated away; null without one.</summary>
+    private readonly BuddyAllocator? _movable;
 
     /// <param name="bytes">Size of RAM; rounded down to whole pages.</param>
     /// <param name="debugVm">Run VM_BUG_ON-style checks (CONFIG_DEBUG_VM).</param>
-    public PhysicalMemory(long bytes, bool debugVm = false)
+    /// <param name="movableBytes">The top of RAM that forms ZONE_MOVABLE, rounded down to whole 4 MiB blocks; 0 for none.</param>
+    public PhysicalMemory(long bytes, bool debugVm = false, long movableBytes = 0)
     {
         long frames = bytes / PageSize;
         if (frames < 2 || frames > int.MaxValue / 2)
             throw new MmException(Errno.EINVAL, $"memory size {bytes} bytes is outside 2 pages .. {(long)(int.MaxValue / 2) * PageSize} bytes");
+        long movableFrames = (movableBytes / PageSize) & ~((1L << MaxAllocOrder) - 1);
+        if (movableBytes < 0 || movableFrames >= frames)
+            throw new MmException(Errno.EINVAL, $"a movable zone of {movableBytes} bytes leaves no normal memory in {bytes} bytes of RAM");
         Map = new Memmap((int)frames, debugVm);
-        _buddy = new BuddyAllocator(Map, 0, Map.Frames);
+        MovableStart = (int)(frames - movableFrames);
+        _normal = new BuddyAllocator(Map, 0, MovableStart);
+        _movable = movableFrames > 0 ? new BuddyAllocator(Map, MovableStart, Map.Frames) : null;
         Lru = new Lru(this);
         // the shared zero page (empty_zero_page): reserved, never freed, never written
         ZeroPage = new Page(this, 0);
         Map.Flags[0] = PageFlagBit.Reserved.Mask();
         Map.RefCount[0] = 1;
-        FreeBootMemory(1, Map.Frames);
+        FreeBootMemory(_normal, 1, MovableStart);
+        if (_movable is not null)
+            FreeBootMemory(_movable, MovableStart, Map.Frames);
     }
+
+    /// <summary>The first frame of ZONE_MOVABLE (the end of RAM without one).</summary>
+    public int MovableStart { get; }
+
+    /// <summary>page_zonenum(page) == ZONE_MOVABLE.</summary>
+    public bool IsZoneMovable(long pfn) => pfn >= MovableStart;
 
     internal Memmap Map { get; }
 
@@ -59,8 +77,15 @@ public sealed class PhysicalMemory
     {
         get
         {
-            lock (_buddy.Lock)
-                return _buddy.FreePages;
+            long free;
+            lock (_normal.Lock)
+                free = _normal.FreePages;
+            if (_movable is not null)
+            {
+                lock (_movable.Lock)
+                    free += _movable.FreePages;
+            }
+            return free;
         }
     }
 
@@ -68,8 +93,15 @@ public sealed class PhysicalMemory
     public long FreeBlocks(int order)
     {
         CheckOrder(order);
-        lock (_buddy.Lock)
-            return _buddy.FreeBlocks(order);
+        long blocks;
+        lock (_normal.Lock)
+            blocks = _normal.FreeBlocks(order);
+        if (_movable is not null)
+        {
+            lock (_movable.Lock)
+                blocks += _movable.FreeBlocks(order);
+        }
+        return blocks;
     }
 
     /// <summary>The shared zero page (ZERO_PAGE(0)).</summary>
@@ -98,9 +130,18 @@ public sealed class PhysicalMemory
         {
             return null;
         }
-        int pfn;
-        lock (_buddy.Lock)
-            pfn = _buddy.RemoveSmallest(order);
+        // the zonelist: a movable allocation tries ZONE_MOVABLE first, then falls back to ZONE_NORMAL
+        int pfn = -1;
+        if ((gfp & Gfp.Movable) != 0 && _movable is not null)
+        {
+            lock (_movable.Lock)
+                pfn = _movable.RemoveSmallest(order);
+        }
+        if (pfn < 0)
+        {
+            lock (_normal.Lock)
+                pfn = _normal.RemoveSmallest(order);
+        }
         if (pfn < 0)
             return null;
         PrepNewPages(pfn, order, gfp);
@@ -176,8 +217,9 @@ public sealed class PhysicalMemory
         Map.Flags[head] &= ~PageFlagChecks.AtPrep;
         Map.Index[head] = 0;
         Map.Private[head] = 0;
-        lock (_buddy.Lock)
-            _buddy.FreeOne(head, order);
+        var zone = IsZoneMovable(head) ? _movable! : _normal;
+        lock (zone.Lock)
+            zone.FreeOne(head, order);
     }
 
     /// <summary>The folio flags each new folio inherits from the head in __split_huge_page_tail().</summary>
@@ -245,18 +287,18 @@ public sealed class PhysicalMemory
             Map.Store.Free(slot);
     }
 
-    /// <summary>memblock_free_all(): hands the boot memory to the buddy allocator in maximal aligned blocks.</summary>
-    private void FreeBootMemory(int start, int end)
+    /// <summary>memblock_free_all(): hands a zone's boot memory to its buddy allocator in maximal aligned blocks.</summary>
+    private static void FreeBootMemory(BuddyAllocator zone, int start, int end)
     {
         int pfn = start;
-        lock (_buddy.Lock)
+        lock (zone.Lock)
         {
             while (pfn < end)
             {
                 int order = MaxAllocOrder;
                 while (order > 0 && ((pfn & ((1 << order) - 1)) != 0 || pfn + (1 << order) > end))
                     order--;
-                _buddy.FreeOne(pfn, order);
+                zone.FreeOne(pfn, order);
                 pfn += 1 << order;
             }
         }

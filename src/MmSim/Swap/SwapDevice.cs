@@ -221,6 +221,27 @@ internal sealed class SwapDevice
     }
 
     /// <summary>
+    /// folio_migrate_mapping() for a small swap-cache folio: <paramref name="to"/> takes its slot and the cache's
+    /// reference; <paramref name="from"/>, locked by the migration, leaves the cache.
+    /// </summary>
+    public void MigrateCached(Folio from, Folio to)
+    {
+        long offset = (long)from.Private;
+        MmBug.On(from.IsLarge || to.IsLarge, from.Head, "swap-cache migration of a large folio");
+        lock (Lock)
+        {
+            MmBug.On(!_cache.TryGetValue(offset, out var cached) || cached != from, from.Head, "migrating a folio that is not cached");
+            _cache[offset] = to;
+        }
+        to.RefAdd(1);
+        to.Head.Set(PG.OwnerPriv1);
+        to.SetPrivate((ulong)offset);
+        from.Head.Clear(PG.OwnerPriv1);
+        from.SetPrivate(0);
+        from.Put();
+    }
+
+    /// <summary>
     /// free_swap_cache() / try_to_free_swap(): a swap-cache folio that nothing maps and whose slot no entry
     /// names leaves the swap cache, so that the caller's put can free it. The kernel does this when the
     /// TLB batch drops a page and leaves other such pages to reclaim; the simulator does it on every

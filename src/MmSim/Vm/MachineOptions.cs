@@ -8,6 +8,13 @@ public sealed class MachineOptions
     /// <summary>Simulated RAM; default 256 MiB.</summary>
     public long MemoryBytes { get; init; } = 256L << 20;
 
+    /// <summary>
+    /// The top of RAM given to ZONE_MOVABLE (movablecore=), rounded down to whole 4 MiB blocks; default 0
+    /// (none). Only movable allocations (user pages, THPs, the page cache) land there, and a long-term pin
+    /// migrates its pages out first (check_and_migrate_movable_pages).
+    /// </summary>
+    public long MovableBytes { get; init; }
+
     /// <summary>Size of the swap device; default 0 (none).</summary>
     public long SwapBytes { get; init; }
 

@@ -294,7 +294,7 @@ public sealed class Process
     /// <summary>
     /// move_pages(2) to the one node: migrates each present anonymous page of the range to a new frame.
     /// The status of each page is 0 (moved) or a negative errno: -ENOENT (not present or not anonymous),
-    /// -EFAULT (no mapping), -EBUSY (pinned, referenced, large, KSM or in the swap cache: not moved).
+    /// -EFAULT (no mapping), -EBUSY (pinned, referenced, large or KSM: not moved).
     /// </summary>
     public IReadOnlyList<int> MovePages(ulong address, int pageCount)
     {

@@ -30,6 +30,31 @@ public class MigrationTests
     }
 
     [Fact]
+    public void A_swap_cache_page_moves_with_its_place_in_the_swap_cache()
+    {
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 16L << 20, SwapBytes = 4L << 20, DebugVm = true });
+        long free = machine.Stats.FreePages;
+        var p = machine.CreateProcess();
+        ulong a = p.MapAnon(1);
+        p.WriteByte(a, 4);
+        p.Madvise(a, Page, Advice.PageOut);
+        var child = p.Fork();         // the child keeps naming the slot
+        Assert.Equal(4, p.ReadByte(a)); // a read swap-in: the page stays in the swap cache
+        long before = p.PageMap(a).Pfn;
+
+        Assert.Equal(new[] { 0 }, p.MovePages(a, 1));
+
+        Assert.NotEqual(before, p.PageMap(a).Pfn);
+        Assert.Equal(1, machine.Stats.SwapUsedPages);
+        machine.CheckInvariants();
+        Assert.Equal(4, child.ReadByte(a)); // the child's swap-in finds the moved page in the swap cache
+        Assert.Equal(p.PageMap(a).Pfn, child.PageMap(a).Pfn);
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+        Assert.Equal(0, machine.Stats.SwapUsedPages);
+    }
+
+    [Fact]
     public void A_read_only_exclusive_page_comes_back_exclusive_through_READ_EXCLUSIVE()
     {
         using var machine = Create();

@@ -8,7 +8,8 @@ namespace MmSim.Tests.Model;
 
 /// <summary>
 /// Seeded random sequences over two THP-sized extents that mix THP faults, fork, partial mprotect and
-/// DONTNEED, swap-out (whole THPs and parts), MADV_COLLAPSE, KSM, migration, and R/W and R/O long-term pins.
+/// DONTNEED, swap-out (whole THPs and parts), MADV_COLLAPSE, KSM, migration, and R/W and R/O long-term pins,
+/// which migrate their pages out of the machine's ZONE_MOVABLE.
 /// After every step the invariants hold (an exclusive page is mapped once, a pinned page is exclusive, a
 /// writable page is exclusive: exclusivity is never invented and never lost for a pinned page), each
 /// attached pin sees what its owner sees, and one page per process holds what the model says; at the end
@@ -43,7 +44,7 @@ public class LargeFolioSequenceTests
         var log = new List<string>();
         using var machine = new Machine(new MachineOptions
         {
-            MemoryBytes = 24L << 20, SwapBytes = 16L << 20, Thp = ThpMode.Madvise, Semantics = CowSemantics.AnonExclusive, DebugVm = true,
+            MemoryBytes = 24L << 20, MovableBytes = 12L << 20, SwapBytes = 16L << 20, Thp = ThpMode.Madvise, Semantics = CowSemantics.AnonExclusive, DebugVm = true,
         });
         long free = machine.Stats.FreePages;
         var root = new Owner(machine.CreateProcess(), new byte[Pages]);
