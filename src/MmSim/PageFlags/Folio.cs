@@ -182,7 +182,8 @@ public readonly struct Folio : IEquatable<Folio>
         while (true)
         {
             int old = Volatile.Read(ref refcount);
-            MmBug.On(old < count, Head, old == 0 ? "put on a folio with refcount 0 (double free)" : $"dropping {count} references of a folio that has {old}");
+            MmBug.On(old == 0, Head, "put on a folio with refcount 0 (double free)");
+            MmBug.On(old < count, Head, $"dropping {count} references of a folio that has {old}");
             if (old == count)
             {
                 Memory.CheckFreeable(this);
