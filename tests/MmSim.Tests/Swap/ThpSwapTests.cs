@@ -29,6 +29,16 @@ public class ThpSwapTests
         return (machine, p, mem, free);
     }
 
+    /// <summary>Every page reads back what the prologue wrote; after exit no page, pin or swap slot is left.</summary>
+    private static void AssertContentsThenCleanExit(Machine machine, Process p, ulong mem, long free)
+    {
+        for (int i = 0; i < Pages; i++)
+            Assert.Equal((byte)(i + 1), p.ReadByte(mem + (ulong)i * Page));
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+        Assert.Equal(0, machine.Stats.SwapUsedPages);
+    }
+
     private static long SwapOffset(Process p, ulong address) => p.PageMap(address).Pfn >> PageMapReader.SwapFrameShift;
 
     [Fact]
@@ -56,11 +66,7 @@ public class ThpSwapTests
         Assert.True(back.Present && back.AnonExclusive && !back.Thp); // SWP_EXCLUSIVE of that page; read into a small folio
         Assert.True(p.PageMap(mem + 8 * Page).Swapped);
         Assert.Equal(Pages, machine.Stats.SwapUsedPages); // a read fault leaves the page in the swap cache, its slot held
-        for (int i = 0; i < Pages; i++)
-            Assert.Equal((byte)(i + 1), p.ReadByte(mem + (ulong)i * Page));
-        machine.CheckInvariants();
-        machine.AssertCleanAfterExit(free);
-        Assert.Equal(0, machine.Stats.SwapUsedPages);
+        AssertContentsThenCleanExit(machine, p, mem, free);
     }
 
     [Fact]
@@ -128,11 +134,7 @@ public class ThpSwapTests
         }
         Assert.Equal(255, swapped);
         Assert.Equal(255, machine.Stats.SwapUsedPages);
-        for (int i = 0; i < Pages; i++)
-            Assert.Equal((byte)(i + 1), p.ReadByte(mem + (ulong)i * Page));
-        machine.CheckInvariants();
-        machine.AssertCleanAfterExit(free);
-        Assert.Equal(0, machine.Stats.SwapUsedPages);
+        AssertContentsThenCleanExit(machine, p, mem, free);
     }
 
     [Fact]
