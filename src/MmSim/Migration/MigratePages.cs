@@ -21,10 +21,14 @@ internal static class MigratePages
 {
     /// <summary>
     /// migrate_pages() for one folio the caller holds a reference on, to a frame allocated with
-    /// <paramref name="target"/> (movable for compaction and move_pages, not movable to leave ZONE_MOVABLE);
+    /// <paramref name="target"/> (movable for move_pages, not movable to leave ZONE_MOVABLE);
     /// null on success, else the errno.
     /// </summary>
-    public static Errno? MigrateFolio(Machine machine, Folio folio, Gfp target = Gfp.Movable)
+    public static Errno? MigrateFolio(Machine machine, Folio folio, Gfp target = Gfp.Movable) =>
+        MigrateFolio(machine, folio, () => machine.Memory.AllocFolio(0, target));
+
+    /// <summary>migrate_pages() with its get_new_folio() callback, asked for the target once the folio is unmapped.</summary>
+    public static Errno? MigrateFolio(Machine machine, Folio folio, System.Func<Folio?> newFolio)
     {
         if (folio.IsLarge || !folio.IsAnon || folio.IsKsm)
             return Errno.EBUSY; // large and KSM folios are not migrated by this simulator yet
@@ -44,7 +48,7 @@ internal static class MigratePages
             // folio_migrate_mapping(): our reference and the swap cache's are all that may be left
             bool movable = complete && page.MapCount == 0 && folio.RefCount == 1 + (folio.IsSwapCache ? 1 : 0);
             Folio moved = folio;
-            if (movable && machine.Memory.AllocFolio(0, target) is { } fresh)
+            if (movable && newFolio() is { } fresh)
             {
                 fresh.Head.CopyContentsFrom(page);
                 fresh.SetMapping(folio.Mapping);

@@ -54,6 +54,34 @@ internal sealed class BuddyAllocator
         return Nil;
     }
 
+    /// <summary>
+    /// isolate_freepages() for compaction's free scanner: takes the highest free page above
+    /// <paramref name="above"/>, splitting its block and giving the rest back; -1 if no free page lies above.
+    /// </summary>
+    public int RemoveHighestAbove(int above)
+    {
+        int block = Nil, blockOrder = 0;
+        for (int order = 0; order < MaxOrder; order++)
+        {
+            for (int pfn = _freeHead[order]; pfn != Nil; pfn = _map.LruNext[pfn])
+            {
+                if (block == Nil || pfn + (1 << order) > block + (1 << blockOrder))
+                    (block, blockOrder) = (pfn, order);
+            }
+        }
+        if (block == Nil || block + (1 << blockOrder) - 1 <= above)
+            return Nil;
+        DeleteFromFreeList(block, blockOrder);
+        int top = block;
+        for (int order = blockOrder - 1; order >= 0; order--)
+        {
+            AddToFreeList(top, order); // the lower half goes back; the upper half is split further
+            top += 1 << order;
+        }
+        FreePages--;
+        return top;
+    }
+
     /// <summary>__free_one_page(): returns a block and merges it with its free buddies.</summary>
     public void FreeOne(int pfn, int order)
     {

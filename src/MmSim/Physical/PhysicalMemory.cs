@@ -151,6 +151,22 @@ public sealed class PhysicalMemory
     }
 
     /// <summary>
+    /// compaction_alloc(): the highest free page of the zone of <paramref name="pfn"/> that lies above it, as a
+    /// folio with refcount 1; null once the free scanner has met the migration scanner.
+    /// </summary>
+    internal Folio? AllocHighestAbove(int pfn)
+    {
+        var zone = IsZoneMovable(pfn) ? _movable! : _normal;
+        int target;
+        lock (zone.Lock)
+            target = zone.RemoveHighestAbove(pfn);
+        if (target < 0)
+            return null;
+        PrepNewPages(target, 0, Gfp.None);
+        return new Folio(new Page(this, target));
+    }
+
+    /// <summary>
     /// The checks of free_pages_prepare() / free_tail_pages_check() for the folio's last reference, run
     /// before the reference is dropped so that a bad page is refused without changing any state.
     /// </summary>

@@ -110,6 +110,13 @@ public sealed class Machine : IDisposable
     public void RunKsm() => Ksm.FullScan();
 
     /// <summary>
+    /// echo 1 &gt; /proc/sys/vm/compact_memory: compacts every zone, moving small anonymous pages from the
+    /// bottom of each zone to free pages at its top so that free memory forms blocks large enough for THPs.
+    /// Pinned, KSM and large folios stay. Returns the number of pages moved.
+    /// </summary>
+    public int CompactMemory() => Migration.Compaction.CompactMemory(this);
+
+    /// <summary>
     /// Fault injection like fail_page_alloc: after <paramref name="space"/> more allocations (pages, page
     /// tables, hugetlb pages outside reservations, swap slots) succeed, the next <paramref name="times"/>
     /// fail, as if memory were exhausted. Each failing operation then fails with the kernel's errno (or

@@ -8,7 +8,7 @@ namespace MmSim.Tests.Model;
 
 /// <summary>
 /// Seeded random sequences over two THP-sized extents that mix THP faults, fork, partial mprotect and
-/// DONTNEED, swap-out (whole THPs and parts), MADV_COLLAPSE, KSM, migration, and R/W and R/O long-term pins,
+/// DONTNEED, swap-out (whole THPs and parts), MADV_COLLAPSE, KSM, migration, compaction, and R/W and R/O long-term pins,
 /// which migrate their pages out of the machine's ZONE_MOVABLE.
 /// After every step the invariants hold (an exclusive page is mapped once, a pinned page is exclusive, a
 /// writable page is exclusive: exclusivity is never invented and never lost for a pinned page), each
@@ -116,9 +116,13 @@ public class LargeFolioSequenceTests
                 log.Add($"{p} collapse extent {index * (int)Page / (int)Thp}");
                 Collapse(p, Base + (ulong)index * Page / Thp * Thp);
                 break;
-            case < 60:
+            case < 58:
                 log.Add("ksm scan");
                 machine.RunKsm();
+                break;
+            case < 61:
+                log.Add("compact memory");
+                machine.CompactMemory();
                 break;
             case < 66:
                 log.Add($"{p} move_pages {index}+{count}");
