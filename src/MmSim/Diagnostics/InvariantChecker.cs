@@ -99,6 +99,9 @@ internal sealed class InvariantChecker
             case PteKind.HwPoison:
                 Require(mm.Memory.PfnToPage(pte.EntryPfn).Test(PG.HwPoison), $"{process}: hwpoison entry at 0x{address:x} names frame 0x{pte.EntryPfn:x}, which has no memory error");
                 return;
+            case PteKind.DevicePrivate:
+                CheckDevicePrivate(process, vma!, address, pte);
+                return;
             case PteKind.Swap:
                 Add(_swapRefs, pte.SwapOffset, 1);
                 if (_machine.Swap?.Peek(pte.SwapOffset) is { } cached && cached.IsAnon && SwapDevice.PageOf(cached, pte.SwapOffset) is var cachedPage)
@@ -133,6 +136,23 @@ internal sealed class InvariantChecker
         }
         if (_tracksExclusivity && page.IsAnon && page.IsAnonExclusive)
             Require(page.MapCount == 1, $"I6: exclusive page pfn 0x{page.Pfn:x} is mapped {page.MapCount} times");
+    }
+
+    /// <summary>A device-private entry maps an anonymous page of device memory, writable only if exclusive.</summary>
+    private void CheckDevicePrivate(Process process, Vma vma, ulong address, Pte pte)
+    {
+        var mm = process.Mm;
+        var page = mm.Memory.PfnToPage(pte.EntryPfn);
+        Require(mm.Memory.IsZoneDevice(page.Pfn) && page.RefCount > 0 && page.IsAnon,
+            $"{process}: the device-private entry at 0x{address:x} names frame 0x{page.Pfn:x}, not an anonymous page of device memory");
+        Add(_mapCounts, (int)page.Pfn, 1);
+        Add(_expectedRefs, (int)page.Pfn, 1);
+        if (pte.Type == SwapEntryType.DeviceWrite)
+        {
+            Require(vma.Flags.HasFlag(VmFlags.Write), $"{process}: writable device-private entry at 0x{address:x} in {vma}");
+            if (_tracksExclusivity)
+                Require(page.IsAnonExclusive, $"I1: {process}: writable device-private page at 0x{address:x} (pfn 0x{page.Pfn:x}) is not exclusive");
+        }
     }
 
     private delegate void EntryVisitor(ulong address, Pte pte);
@@ -239,6 +259,13 @@ internal sealed class InvariantChecker
                 // a free page of the hugetlb pool: no mapping, no exclusivity left over (free_huge_page)
                 Require(refs == 0 && pool.All.Contains(folio) && folio.Mapping.IsNull, $"free hugetlb page 0x{pfn:x} is still referenced or mapped");
                 pfn += folio.NrPages;
+                continue;
+            }
+            if (memory.IsZoneDevice(pfn) && folio.RefCount == 0)
+            {
+                // a free page of device memory, back with its driver (free_zone_device_folio)
+                Require(refs == 0 && folio.Mapping.IsNull && !page.Test(PG.MappedToDisk), $"free device page 0x{pfn:x} is still referenced, mapped or exclusive");
+                pfn++;
                 continue;
             }
             if (page.IsZeroPage || (_machine.HugeZeroPageIfAllocated is { } hugeZero && hugeZero.Head.Pfn == pfn))

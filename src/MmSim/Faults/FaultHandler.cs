@@ -72,6 +72,8 @@ internal static class FaultHandler
         {
             while (true)
             {
+                if (pageTable.Read(slot) is { Kind: PteKind.DevicePrivate } device)
+                    return Device.DevicePrivate.MigrateToRam(vma, device); // the driver migrates without the PT lock
                 VmFault result;
                 lock (pageTable.PtLock(slot))
                 {
@@ -116,6 +118,7 @@ internal static class FaultHandler
             case PteKind.HwPoison:
                 return VmFault.HwPoison;
             case PteKind.DevicePrivate:
+                return VmFault.Ok; // it appeared after the check above: the access retries and migrates it
             case PteKind.DeviceExclusive:
             case PteKind.Marker:
             case PteKind.SwapinError:

@@ -157,6 +157,8 @@ internal static class CopyPageRange
                 dst.Mm.PageTable.Write(dstSlot, pte); // copied as it is, never taken for a migration entry (P17)
                 return VmFault.Ok;
             case PteKind.DevicePrivate:
+                CopyDevicePrivatePte(dst, src, dstSlot, srcSlot, pte);
+                return VmFault.Ok;
             case PteKind.DeviceExclusive:
             case PteKind.Marker:
             case PteKind.SwapinError:
@@ -181,6 +183,24 @@ internal static class CopyPageRange
         }
         dst.Mm.PageTable.Write(dstSlot, pte);
         return true;
+    }
+
+    /// <summary>
+    /// copy_nonpresent_pte() for a device-private entry: the page is shared with the child as a swap-cache-less
+    /// anonymous page would be (folio_try_dup_anon_rmap_pte() cannot fail: device pages cannot be pinned), and
+    /// in a COW mapping a writable entry becomes readable on both sides.
+    /// </summary>
+    private static void CopyDevicePrivatePte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte)
+    {
+        var page = src.Mm.Memory.PfnToPage(pte.EntryPfn);
+        page.Folio.Get();
+        MmBug.On(!AnonRmap.PageTryDupAnonRmap(page, src), page, "fork: a device-private page that may be pinned");
+        if (src.IsCowMapping && pte.Type == SwapEntryType.DeviceWrite)
+        {
+            pte = Pte.NonPresent(SwapEntryType.DeviceRead, pte.EntryPfn);
+            src.Mm.PageTable.Write(srcSlot, pte);
+        }
+        dst.Mm.PageTable.Write(dstSlot, pte);
     }
 
     /// <summary>

@@ -65,7 +65,8 @@ internal static class MigratePages
                 MigrationEntries.RemoveMigrationPte(machine, vma, slot, page, moved.Head, mapUnusedToZeroPage: false);
             if (moved != folio)
             {
-                machine.Memory.Lru.Add(moved);
+                if (!machine.Memory.IsZoneDevice(moved.Head.Pfn))
+                    machine.Memory.Lru.Add(moved); // device pages live outside the LRU
                 moved.Put(); // the allocation's reference; the restored mappings hold theirs
                 folio.SetMapping(PageMapping.None);
                 return null;

@@ -10,7 +10,8 @@ namespace MmSim.Migration;
 /// <summary>
 /// Migration entries (mm/rmap.c try_to_migrate_one, mm/migrate.c remove_migration_pte): an entry that maps a
 /// page is replaced by one that carries its exclusivity, WRITE (was writable), READ_EXCLUSIVE (exclusive, R/O)
-/// or READ, and later restored to the same page or to its new copy. Page migration and folio split share them.
+/// or READ, and later restored to the same page or to its new copy. Page migration, device migration and folio
+/// split share them.
 /// </summary>
 internal static class MigrationEntries
 {
@@ -19,7 +20,9 @@ internal static class MigrationEntries
     {
         var pageTable = vma.Mm.PageTable;
         bool exclusive = machine.Policy.TracksExclusivity && page.IsAnonExclusive;
-        MmBug.On(pte.IsWrite && machine.Policy.TracksExclusivity && !exclusive, page, "try_to_migrate_one: a writable anon page that is not exclusive");
+        // a device-private entry is writable by its type (is_writable_device_private_entry())
+        bool writable = pte.Kind == PteKind.DevicePrivate ? pte.Type == SwapEntryType.DeviceWrite : pte.IsWrite;
+        MmBug.On(writable && machine.Policy.TracksExclusivity && !exclusive, page, "try_to_migrate_one: a writable anon page that is not exclusive");
         pageTable.Write(slot, Pte.None); // ptep_clear_flush(): GUP-fast can no longer find the page
         // see page_try_share_anon_rmap(): clear the PTE first; a maybe-pinned page fails the migration early
         if (exclusive && !AnonRmap.PageTryShareAnonRmap(page))
@@ -27,7 +30,7 @@ internal static class MigrationEntries
             pageTable.Write(slot, pte);
             return false;
         }
-        var type = pte.IsWrite ? SwapEntryType.MigrationWrite
+        var type = writable ? SwapEntryType.MigrationWrite
             : exclusive ? SwapEntryType.MigrationReadExclusive
             : SwapEntryType.MigrationRead;
         if (pte.IsDirty)
@@ -61,6 +64,13 @@ internal static class MigrationEntries
             bool exclusive = machine.Policy.TracksExclusivity && entry.Type != SwapEntryType.MigrationRead;
             target.Folio.Get();
             AnonRmap.PageAddAnonRmap(target, vma, 0, exclusive);
+            if (machine.Memory.IsZoneDevice(target.Pfn))
+            {
+                // a page now in device memory: a device-private entry, writable as the migration entry was
+                var type = write && vma.Flags.HasFlag(VmFlags.Write) ? SwapEntryType.DeviceWrite : SwapEntryType.DeviceRead;
+                pageTable.Write(slot, Pte.NonPresent(type, target.Pfn));
+                return;
+            }
             pageTable.Write(slot, Pte.Present(target.Pfn, write && vma.Flags.HasFlag(VmFlags.Write), dirty: write));
         }
     }

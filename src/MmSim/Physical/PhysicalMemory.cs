@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using MmSim.Diagnostics;
 using MmSim.PageFlags;
@@ -6,7 +7,8 @@ using MmSim.PageFlags;
 namespace MmSim.Physical;
 
 /// <summary>
-/// The simulated RAM: the memmap, one zone with its buddy allocator, and the shared zero page. Pages
+/// The simulated RAM: the memmap, ZONE_NORMAL and an optional ZONE_MOVABLE with their buddy allocators,
+/// optional device-private memory (ZONE_DEVICE, outside the buddy allocator), and the shared zero page. Pages
 /// are allocated as folios (post_alloc_hook + prep_compound_page) and freed when their last reference
 /// goes (free_pages_prepare with its bad-page checks, then __free_one_page).
 /// </summary>
@@ -24,21 +26,27 @@ public sealed class PhysicalMemory
     /// <summary>ZONE_MOVABLE (movablecore=): only movable allocations, so that its pages can always be migrated away; null without one.</summary>
     private readonly BuddyAllocator? _movable;
 
+    /// <summary>Free device-private frames (the driver's pool of ZONE_DEVICE pages), lowest on top.</summary>
+    private readonly Stack<int> _deviceFree = new();
+
     /// <param name="bytes">Size of RAM; rounded down to whole pages.</param>
     /// <param name="debugVm">Run VM_BUG_ON-style checks (CONFIG_DEBUG_VM).</param>
-    /// <param name="movableBytes">The top of RAM that forms ZONE_MOVABLE, rounded down to whole 4 MiB blocks; 0 for none.</param>
-    public PhysicalMemory(long bytes, bool debugVm = false, long movableBytes = 0)
+    /// <param name="movableBytes">The part of RAM that forms ZONE_MOVABLE, rounded down to whole 4 MiB blocks; 0 for none.</param>
+    /// <param name="deviceBytes">The top of the frame range given to device-private memory (ZONE_DEVICE); 0 for none.</param>
+    public PhysicalMemory(long bytes, bool debugVm = false, long movableBytes = 0, long deviceBytes = 0)
     {
         long frames = bytes / PageSize;
         if (frames < 2 || frames > int.MaxValue / 2)
             throw new MmException(Errno.EINVAL, $"memory size {bytes} bytes is outside 2 pages .. {(long)(int.MaxValue / 2) * PageSize} bytes");
         long movableFrames = (movableBytes / PageSize) & ~((1L << MaxAllocOrder) - 1);
-        if (movableBytes < 0 || movableFrames >= frames)
-            throw new MmException(Errno.EINVAL, $"a movable zone of {movableBytes} bytes leaves no normal memory in {bytes} bytes of RAM");
+        long deviceFrames = deviceBytes / PageSize;
+        if (movableBytes < 0 || deviceBytes < 0 || movableFrames + deviceFrames > frames - 2)
+            throw new MmException(Errno.EINVAL, $"a movable zone of {movableBytes} bytes and device memory of {deviceBytes} bytes leave no normal memory in {bytes} bytes");
         Map = new Memmap((int)frames, debugVm);
-        MovableStart = (int)(frames - movableFrames);
+        DeviceStart = (int)(frames - deviceFrames);
+        MovableStart = (int)(DeviceStart - movableFrames);
         _normal = new BuddyAllocator(Map, 0, MovableStart);
-        _movable = movableFrames > 0 ? new BuddyAllocator(Map, MovableStart, Map.Frames) : null;
+        _movable = movableFrames > 0 ? new BuddyAllocator(Map, MovableStart, DeviceStart) : null;
         Lru = new Lru(this);
         // the shared zero page (empty_zero_page): reserved, never freed, never written
         ZeroPage = new Page(this, 0);
@@ -46,14 +54,45 @@ public sealed class PhysicalMemory
         Map.RefCount[0] = 1;
         FreeBootMemory(_normal, 1, MovableStart);
         if (_movable is not null)
-            FreeBootMemory(_movable, MovableStart, Map.Frames);
+            FreeBootMemory(_movable, MovableStart, DeviceStart);
+        for (int pfn = Map.Frames - 1; pfn >= DeviceStart; pfn--)
+            _deviceFree.Push(pfn); // memremap_pages(): struct pages exist, but the buddy allocator never sees them
     }
 
-    /// <summary>The first frame of ZONE_MOVABLE (the end of RAM without one).</summary>
+    /// <summary>The first frame of ZONE_MOVABLE (<see cref="DeviceStart"/> without one).</summary>
     public int MovableStart { get; }
 
+    /// <summary>The first device-private frame (the end of RAM without device memory).</summary>
+    public int DeviceStart { get; }
+
     /// <summary>page_zonenum(page) == ZONE_MOVABLE.</summary>
-    public bool IsZoneMovable(long pfn) => pfn >= MovableStart;
+    public bool IsZoneMovable(long pfn) => pfn >= MovableStart && pfn < DeviceStart;
+
+    /// <summary>is_device_private_page(): a frame of device memory the CPU cannot access.</summary>
+    public bool IsZoneDevice(long pfn) => pfn >= DeviceStart;
+
+    /// <summary>Free device-private frames.</summary>
+    internal int DeviceFreePages
+    {
+        get
+        {
+            lock (_deviceFree)
+                return _deviceFree.Count;
+        }
+    }
+
+    /// <summary>The driver's page allocator for device memory: a device-private frame with refcount 1, or null if none is free.</summary>
+    internal Folio? AllocDevicePage()
+    {
+        int pfn;
+        lock (_deviceFree)
+        {
+            if (!_deviceFree.TryPop(out pfn))
+                return null;
+        }
+        PrepNewPages(pfn, 0, Gfp.None);
+        return new Folio(new Page(this, pfn));
+    }
 
     internal Memmap Map { get; }
 
@@ -233,6 +272,13 @@ public sealed class PhysicalMemory
         Map.Flags[head] &= ~PageFlagChecks.AtPrep;
         Map.Index[head] = 0;
         Map.Private[head] = 0;
+        if (IsZoneDevice(head))
+        {
+            // free_zone_device_folio(): pgmap->ops->page_free() hands the page back to the driver
+            lock (_deviceFree)
+                _deviceFree.Push(head);
+            return;
+        }
         var zone = IsZoneMovable(head) ? _movable! : _normal;
         lock (zone.Lock)
             zone.FreeOne(head, order);

@@ -7,7 +7,8 @@ using MmSim.Vm;
 namespace MmSim.Rmap;
 
 /// <summary>
-/// rmap_walk_anon() (mm/rmap.c): visits every entry that maps an anonymous page, through the areas on its
+/// rmap_walk_anon() (mm/rmap.c): visits every entry that maps an anonymous page (present, or device-private
+/// for a page in device memory), through the areas on its
 /// anon_vma's chain, under the anon_vma root lock. PT locks are only tried: reclaim must never wait for
 /// a lock a faulting thread holds while it allocates, and skips an entry it cannot lock (the kernel
 /// skips busy folios the same way).
@@ -40,7 +41,7 @@ internal static class RmapWalk
                 try
                 {
                     var pte = pageTable.Read(slot);
-                    if (pte.Kind != PteKind.Present || pte.IsSpecial || pte.Pfn != page.Pfn)
+                    if (!Maps(pte, page))
                         continue;
                     if (!visit(vma, address, slot, pte))
                         return false;
@@ -53,4 +54,12 @@ internal static class RmapWalk
         }
         return true;
     }
+
+    /// <summary>A present entry of the page, or a device-private entry naming it (a page the CPU cannot reach is mapped all the same).</summary>
+    private static bool Maps(Pte pte, Page page) => pte.Kind switch
+    {
+        PteKind.Present => !pte.IsSpecial && pte.Pfn == page.Pfn,
+        PteKind.DevicePrivate => pte.EntryPfn == page.Pfn,
+        _ => false,
+    };
 }

@@ -38,6 +38,8 @@ internal static class ChangeProtection
                     pageTable.Write(slot, NewPte(vma, pte, accessible)); // change_huge_pmd() keeps the huge bit
                 else if (pte.Kind == PteKind.Migration && pte.Type == SwapEntryType.MigrationWrite && !vma.Flags.HasFlag(VmFlags.Write))
                     pageTable.Write(slot, Pte.NonPresent(SwapEntryType.MigrationReadExclusive, pte.EntryPfn)); // anon: WRITE becomes READ_EXCLUSIVE
+                else if (pte.Kind == PteKind.DevicePrivate && pte.Type == SwapEntryType.DeviceWrite && !vma.Flags.HasFlag(VmFlags.Write))
+                    pageTable.Write(slot, Pte.NonPresent(SwapEntryType.DeviceRead, pte.EntryPfn)); // make_readable_device_private_entry()
             }
             if (huge)
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;

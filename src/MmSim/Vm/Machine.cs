@@ -27,7 +27,7 @@ public sealed class Machine : IDisposable
     public Machine(MachineOptions? options = null)
     {
         Options = options ?? new MachineOptions();
-        Memory = new PhysicalMemory(Options.MemoryBytes, Options.DebugVm, Options.MovableBytes);
+        Memory = new PhysicalMemory(Options.MemoryBytes, Options.DebugVm, Options.MovableBytes, Options.DevicePrivateBytes);
         Policy = CowPolicy.For(Options.Semantics);
         Ksm = new Ksm.KsmScanner(this);
         Swap = Options.SwapBytes > 0 ? new Swap.SwapDevice(Memory, Options.SwapBytes) : null;

@@ -15,6 +15,13 @@ public sealed class MachineOptions
     /// </summary>
     public long MovableBytes { get; init; }
 
+    /// <summary>
+    /// Device-private memory (a GPU's memory under HMM, MEMORY_DEVICE_PRIVATE), taken from the top of the frame
+    /// range; default 0 (none). <see cref="Process.MigrateToDevice"/> moves anonymous pages there; the CPU
+    /// cannot access them, and its next access migrates them back (migrate_to_ram).
+    /// </summary>
+    public long DevicePrivateBytes { get; init; }
+
     /// <summary>Size of the swap device; default 0 (none).</summary>
     public long SwapBytes { get; init; }
 

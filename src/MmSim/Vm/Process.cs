@@ -318,6 +318,31 @@ public sealed class Process
         return status;
     }
 
+    /// <summary>
+    /// A driver's migrate_vma_*() over the range: each present anonymous page moves to device-private memory
+    /// (MachineOptions.DevicePrivateBytes), leaving a device-private entry; the CPU's next access brings it
+    /// back. The status of each page is 0 (moved) or a negative errno: -EFAULT (no mapping), -ENOENT (not
+    /// present or not anonymous), -EBUSY (large, KSM, pinned or referenced: not moved), -ENOMEM (device memory full).
+    /// </summary>
+    public IReadOnlyList<int> MigrateToDevice(ulong address, int pageCount)
+    {
+        EnsureAlive();
+        if (pageCount <= 0)
+            throw new MmException(Errno.EINVAL, $"page count {pageCount} must be positive");
+        var status = new int[pageCount];
+        Mm.MmapLock.EnterReadLock();
+        try
+        {
+            for (int i = 0; i < pageCount; i++)
+                status[i] = Device.DevicePrivate.MigrateToDevice(Mm, (address & ~PageMask) + (ulong)i * Machine.PageSize);
+        }
+        finally
+        {
+            Mm.MmapLock.ExitReadLock();
+        }
+        return status;
+    }
+
     private int MovePage(ulong address)
     {
         if (Mm.VmaLookup(address) is null)

@@ -80,8 +80,16 @@ internal static class Zap
                 pageTable.Write(slot, Pte.None);
                 FreeSwapAndCache(vma.Mm.Machine, pte.SwapOffset);
                 return;
-            case PteKind.Migration:
             case PteKind.DevicePrivate:
+            {
+                // zap_nonpresent_ptes(): the device page loses this mapping and its reference
+                pageTable.Write(slot, Pte.None);
+                var device = vma.Mm.Memory.PfnToPage(pte.EntryPfn);
+                AnonRmap.PageRemoveRmap(device);
+                device.Folio.Put();
+                return;
+            }
+            case PteKind.Migration:
             case PteKind.DeviceExclusive:
             case PteKind.HwPoison:
             case PteKind.Marker:

@@ -8,8 +8,8 @@ namespace MmSim.Tests.Model;
 
 /// <summary>
 /// Seeded random sequences over two THP-sized extents that mix THP faults, fork, partial mprotect and
-/// DONTNEED, swap-out (whole THPs and parts), MADV_COLLAPSE, KSM, migration, compaction, and R/W and R/O long-term pins,
-/// which migrate their pages out of the machine's ZONE_MOVABLE.
+/// DONTNEED, swap-out (whole THPs and parts), MADV_COLLAPSE, KSM, migration, compaction, migration to device-private
+/// memory and back, and R/W and R/O long-term pins, which migrate their pages out of the machine's ZONE_MOVABLE.
 /// After every step the invariants hold (an exclusive page is mapped once, a pinned page is exclusive, a
 /// writable page is exclusive: exclusivity is never invented and never lost for a pinned page), each
 /// attached pin sees what its owner sees, and one page per process holds what the model says; at the end
@@ -44,7 +44,7 @@ public class LargeFolioSequenceTests
         var log = new List<string>();
         using var machine = new Machine(new MachineOptions
         {
-            MemoryBytes = 24L << 20, MovableBytes = 12L << 20, SwapBytes = 16L << 20, Thp = ThpMode.Madvise, Semantics = CowSemantics.AnonExclusive, DebugVm = true,
+            MemoryBytes = 24L << 20, MovableBytes = 8L << 20, DevicePrivateBytes = 2L << 20, SwapBytes = 16L << 20, Thp = ThpMode.Madvise, Semantics = CowSemantics.AnonExclusive, DebugVm = true,
         });
         long free = machine.Stats.FreePages;
         var root = new Owner(machine.CreateProcess(), new byte[Pages]);
@@ -124,9 +124,13 @@ public class LargeFolioSequenceTests
                 log.Add("compact memory");
                 machine.CompactMemory();
                 break;
-            case < 66:
+            case < 64:
                 log.Add($"{p} move_pages {index}+{count}");
                 p.MovePages(address, count);
+                break;
+            case < 66:
+                log.Add($"{p} migrate to device {index}+{count}");
+                p.MigrateToDevice(address, count);
                 break;
             case < 72:
                 log.Add($"{p} mprotect R and back, pages {index}+{count}");
