@@ -77,7 +77,7 @@ internal sealed class KsmScanner
         {
             foreach (var node in nodes)
             {
-                if (SameContents(page, node.KPage.Head) && TryMergeOnePage(vma, address, page, node))
+                if (IsLive(node) && SameContents(page, node.KPage.Head) && TryMergeOnePage(vma, address, page, node))
                     return;
             }
         }
@@ -144,11 +144,18 @@ internal sealed class KsmScanner
         lock (pageTable.PtLock(slot))
         {
             var pte = pageTable.Read(slot);
-            if (pte.Kind != PteKind.Present || pte.IsWrite || pte.IsSpecial || pte.Pfn != page.Pfn || !SameContents(page, node.KPage.Head))
+            if (pte.Kind != PteKind.Present || pte.IsWrite || pte.IsSpecial || pte.Pfn != page.Pfn)
                 return false;
-            // replace_page(): the KSM page takes this mapping, the old page loses it
+            // get_ksm_page(): the KSM page may have been freed, even reused, since the node was found
             var kpage = node.KPage;
-            kpage.Get();
+            if (!kpage.TryRefAdd(1))
+                return false;
+            if (!IsLive(node) || !SameContents(page, kpage.Head))
+            {
+                kpage.Put();
+                return false;
+            }
+            // replace_page(): the KSM page takes this mapping, the old page loses it
             kpage.Head.IncMapCount();
             pageTable.Write(slot, Pte.Present(kpage.Head.Pfn, write: false));
             page.DecMapCount();
@@ -217,6 +224,9 @@ internal sealed class KsmScanner
         return FaultHandler.VmNormalPage(vma.Mm, pte) is { IsAnon: true } page ? page : null;
     }
 
+    /// <summary>A stable node whose KSM page still exists as that KSM page (not freed, not reused for something else).</summary>
+    private static bool IsLive(StableNode node) => node.KPage.RefCount > 0 && node.KPage.Mapping == node.Mapping;
+
     /// <summary>Drops stable nodes whose KSM page is gone (get_ksm_page() finding a stale node).</summary>
     private void PruneStableTree()
     {
@@ -224,7 +234,7 @@ internal sealed class KsmScanner
         {
             nodes.RemoveAll(node =>
             {
-                bool stale = node.KPage.RefCount == 0 || node.KPage.Mapping != node.Mapping;
+                bool stale = !IsLive(node);
                 if (stale)
                     _machine.Memory.Mappings.Unregister(node.Id);
                 return stale;

@@ -36,6 +36,34 @@ public class KsmTests
     }
 
     [Fact]
+    public void A_stable_node_whose_ksm_page_was_freed_and_reused_is_not_merged_into()
+    {
+        // get_ksm_page(): between two scans the KSM page can be freed and its frame reused
+        var (machine, p, a) = TwoIdenticalPages();
+        using var _ = machine;
+        machine.RunKsm();
+        machine.RunKsm();
+        long ksmPfn = p.PageMap(a).Pfn;
+        p.Munmap(a, 2 * Page); // the KSM page is freed; its stable node is stale until the next prune
+        ulong b = p.MapAnon(2);
+        p.Madvise(b, 2 * Page, Advice.Mergeable);
+        p.WriteByte(b, 0x5a);      // takes the freed frame back (the free lists are LIFO)
+        p.WriteByte(b + Page, 0x5a);
+        Assert.Equal(ksmPfn, p.PageMap(b).Pfn);
+
+        machine.RunKsm(); // finds the stale node with the same contents first
+        machine.CheckInvariants();
+        machine.RunKsm();
+
+        var merged = p.PageMap(b);
+        Assert.True(merged.Ksm && p.PageMap(b + Page).Ksm);
+        machine.CheckInvariants();
+        p.WriteByte(b, 1);
+        Assert.Equal(0x5a, p.ReadByte(b + Page));
+        machine.CheckInvariants();
+    }
+
+    [Fact]
     public void Pages_of_different_processes_merge_too_and_writes_copy()
     {
         using var machine = Create();
