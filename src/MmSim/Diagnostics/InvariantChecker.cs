@@ -102,6 +102,9 @@ internal sealed class InvariantChecker
             case PteKind.DevicePrivate:
                 CheckDevicePrivate(process, vma!, address, pte);
                 return;
+            case PteKind.DeviceExclusive:
+                CheckDeviceExclusive(process, address, pte);
+                return;
             case PteKind.Swap:
                 Add(_swapRefs, pte.SwapOffset, 1);
                 if (_machine.Swap?.Peek(pte.SwapOffset) is { } cached && cached.IsAnon && SwapDevice.PageOf(cached, pte.SwapOffset) is var cachedPage)
@@ -153,6 +156,18 @@ internal sealed class InvariantChecker
             if (_tracksExclusivity)
                 Require(page.IsAnonExclusive, $"I1: {process}: writable device-private page at 0x{address:x} (pfn 0x{page.Pfn:x}) is not exclusive");
         }
+    }
+
+    /// <summary>A device-exclusive entry holds an exclusive anonymous page of ordinary memory.</summary>
+    private void CheckDeviceExclusive(Process process, ulong address, Pte pte)
+    {
+        var page = process.Mm.Memory.PfnToPage(pte.EntryPfn);
+        Require(!process.Mm.Memory.IsZoneDevice(page.Pfn) && page.RefCount > 0 && page.IsAnon,
+            $"{process}: the device-exclusive entry at 0x{address:x} names frame 0x{page.Pfn:x}, not an anonymous page of RAM");
+        Add(_mapCounts, (int)page.Pfn, 1);
+        Add(_expectedRefs, (int)page.Pfn, 1);
+        if (_tracksExclusivity)
+            Require(page.IsAnonExclusive, $"I1: {process}: device-exclusive page at 0x{address:x} (pfn 0x{page.Pfn:x}) is not exclusive");
     }
 
     private delegate void EntryVisitor(ulong address, Pte pte);

@@ -120,6 +120,9 @@ internal static class FaultHandler
             case PteKind.DevicePrivate:
                 return VmFault.Ok; // it appeared after the check above: the access retries and migrates it
             case PteKind.DeviceExclusive:
+                // remove_device_exclusive_entry(): the device gives the page back; the access retries
+                Device.DeviceExclusive.Restore(vma, slot, pte);
+                return VmFault.Ok;
             case PteKind.Marker:
             case PteKind.SwapinError:
                 throw MmBug.Bug(vma.Mm.Memory.ZeroPage, $"{pte.Kind} entry at 0x{address:x}: no such entries exist on this machine yet");

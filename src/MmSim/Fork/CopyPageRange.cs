@@ -160,6 +160,8 @@ internal static class CopyPageRange
                 CopyDevicePrivatePte(dst, src, dstSlot, srcSlot, pte);
                 return VmFault.Ok;
             case PteKind.DeviceExclusive:
+                // try_restore_exclusive_pte(): the parent's entry is made present again, then copied as one
+                return CopyPresentPte(dst, src, dstSlot, srcSlot, Device.DeviceExclusive.Restore(src, srcSlot, pte), address, ref prealloc);
             case PteKind.Marker:
             case PteKind.SwapinError:
                 throw MmBug.Bug(src.Mm.Memory.ZeroPage, $"fork: {pte.Kind} entry at 0x{address:x}: no such entries exist on this machine yet");

@@ -40,6 +40,8 @@ internal static class ChangeProtection
                     pageTable.Write(slot, Pte.NonPresent(SwapEntryType.MigrationReadExclusive, pte.EntryPfn)); // anon: WRITE becomes READ_EXCLUSIVE
                 else if (pte.Kind == PteKind.DevicePrivate && pte.Type == SwapEntryType.DeviceWrite && !vma.Flags.HasFlag(VmFlags.Write))
                     pageTable.Write(slot, Pte.NonPresent(SwapEntryType.DeviceRead, pte.EntryPfn)); // make_readable_device_private_entry()
+                else if (pte.Kind == PteKind.DeviceExclusive && pte.Type == SwapEntryType.DeviceExclusiveWrite && !vma.Flags.HasFlag(VmFlags.Write))
+                    pageTable.Write(slot, Pte.NonPresent(SwapEntryType.DeviceExclusiveRead, pte.EntryPfn)); // make_readable_device_exclusive_entry()
             }
             if (huge)
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;

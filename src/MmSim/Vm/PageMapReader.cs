@@ -21,6 +21,7 @@ internal static class PageMapReader
                 // pagemap_pte_range(): the frame field holds swp_type | swp_offset << MAX_SWAPFILES_SHIFT
                 return new PageMapEntry(false, true, pte.SwapOffset << SwapFrameShift, false, false, false, false, false, false, false, false);
             case PteKind.DevicePrivate:
+            case PteKind.DeviceExclusive:
                 // PM_SWAP too: the frame field holds the entry's type and the device page's pfn
                 return new PageMapEntry(false, true, (pte.EntryPfn << SwapFrameShift) | (long)pte.Type, false, false, false, false, false, false, false, false);
             default:

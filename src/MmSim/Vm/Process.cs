@@ -296,27 +296,7 @@ public sealed class Process
     /// The status of each page is 0 (moved) or a negative errno: -ENOENT (not present or not anonymous),
     /// -EFAULT (no mapping), -EBUSY (pinned, referenced, large or KSM: not moved).
     /// </summary>
-    public IReadOnlyList<int> MovePages(ulong address, int pageCount)
-    {
-        EnsureAlive();
-        if (pageCount <= 0)
-            throw new MmException(Errno.EINVAL, $"page count {pageCount} must be positive");
-        var status = new int[pageCount];
-        Mm.MmapLock.EnterReadLock();
-        try
-        {
-            for (int i = 0; i < pageCount; i++)
-            {
-                ulong at = (address & ~PageMask) + (ulong)i * Machine.PageSize;
-                status[i] = MovePage(at);
-            }
-        }
-        finally
-        {
-            Mm.MmapLock.ExitReadLock();
-        }
-        return status;
-    }
+    public IReadOnlyList<int> MovePages(ulong address, int pageCount) => EachPage(address, pageCount, MovePage);
 
     /// <summary>
     /// A driver's migrate_vma_*() over the range: each present anonymous page moves to device-private memory
@@ -324,7 +304,20 @@ public sealed class Process
     /// back. The status of each page is 0 (moved) or a negative errno: -EFAULT (no mapping), -ENOENT (not
     /// present or not anonymous), -EBUSY (large, KSM, pinned or referenced: not moved), -ENOMEM (device memory full).
     /// </summary>
-    public IReadOnlyList<int> MigrateToDevice(ulong address, int pageCount)
+    public IReadOnlyList<int> MigrateToDevice(ulong address, int pageCount) =>
+        EachPage(address, pageCount, at => Device.DevicePrivate.MigrateToDevice(Mm, at));
+
+    /// <summary>
+    /// make_device_exclusive() over the range, as a driver does for a device's atomic access: each page is
+    /// write-faulted (breaking COW), then its entry becomes a device-exclusive entry; the CPU's next access
+    /// takes the page back. The status of each page is 0 or a negative errno: -EFAULT (no mapping, or the
+    /// write fault failed), -EBUSY (not an anonymous small page).
+    /// </summary>
+    public IReadOnlyList<int> MakeDeviceExclusive(ulong address, int pageCount) =>
+        EachPage(address, pageCount, at => Device.DeviceExclusive.Make(Mm, at));
+
+    /// <summary>A per-page call of move_pages() and the driver entry points: a status for each page, under the mmap lock for reading.</summary>
+    private int[] EachPage(ulong address, int pageCount, Func<ulong, int> page)
     {
         EnsureAlive();
         if (pageCount <= 0)
@@ -334,7 +327,7 @@ public sealed class Process
         try
         {
             for (int i = 0; i < pageCount; i++)
-                status[i] = Device.DevicePrivate.MigrateToDevice(Mm, (address & ~PageMask) + (ulong)i * Machine.PageSize);
+                status[i] = page((address & ~PageMask) + (ulong)i * Machine.PageSize);
         }
         finally
         {

@@ -81,8 +81,9 @@ internal static class Zap
                 FreeSwapAndCache(vma.Mm.Machine, pte.SwapOffset);
                 return;
             case PteKind.DevicePrivate:
+            case PteKind.DeviceExclusive:
             {
-                // zap_nonpresent_ptes(): the device page loses this mapping and its reference
+                // zap_nonpresent_ptes(): the page (in device memory, or ordinary memory a device holds) loses this mapping and its reference
                 pageTable.Write(slot, Pte.None);
                 var device = vma.Mm.Memory.PfnToPage(pte.EntryPfn);
                 AnonRmap.PageRemoveRmap(device);
@@ -90,7 +91,6 @@ internal static class Zap
                 return;
             }
             case PteKind.Migration:
-            case PteKind.DeviceExclusive:
             case PteKind.HwPoison:
             case PteKind.Marker:
             case PteKind.SwapinError:

@@ -9,7 +9,7 @@ namespace MmSim.Tests.Model;
 /// <summary>
 /// Seeded random sequences over two THP-sized extents that mix THP faults, fork, partial mprotect and
 /// DONTNEED, swap-out (whole THPs and parts), MADV_COLLAPSE, KSM, migration, compaction, migration to device-private
-/// memory and back, and R/W and R/O long-term pins, which migrate their pages out of the machine's ZONE_MOVABLE.
+/// memory and back, device-exclusive entries, and R/W and R/O long-term pins, which migrate their pages out of the machine's ZONE_MOVABLE.
 /// After every step the invariants hold (an exclusive page is mapped once, a pinned page is exclusive, a
 /// writable page is exclusive: exclusivity is never invented and never lost for a pinned page), each
 /// attached pin sees what its owner sees, and one page per process holds what the model says; at the end
@@ -128,9 +128,13 @@ public class LargeFolioSequenceTests
                 log.Add($"{p} move_pages {index}+{count}");
                 p.MovePages(address, count);
                 break;
-            case < 66:
+            case < 65:
                 log.Add($"{p} migrate to device {index}+{count}");
                 p.MigrateToDevice(address, count);
+                break;
+            case < 66:
+                log.Add($"{p} make device-exclusive {index}+{count}");
+                p.MakeDeviceExclusive(address, count);
                 break;
             case < 72:
                 log.Add($"{p} mprotect R and back, pages {index}+{count}");
