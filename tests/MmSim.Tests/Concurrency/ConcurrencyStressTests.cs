@@ -9,8 +9,9 @@ using Xunit;
 namespace MmSim.Tests.Concurrency;
 
 /// <summary>
-/// Bounded races (about a second each) between GUP-fast pins, writers and fork: a pin must always see what
-/// its owner sees, a child must never see the parent's later writes, and afterwards every invariant holds.
+/// Bounded races (about a second each) between GUP-fast pins, writers, fork, migration, device memory and
+/// compaction: a pin must always see what its owner sees, a child must never see the parent's later writes,
+/// a writer always reads back what it wrote, and afterwards every invariant holds.
 /// A soak run sets MMSIM_SOAK_SECONDS: each race then runs that long.
 /// </summary>
 public class ConcurrencyStressTests
@@ -204,6 +205,76 @@ public class ConcurrencyStressTests
             }
         });
         await Task.WhenAll(writer, migrator, pinnerAndForker);
+
+        Assert.Empty(errors);
+        for (int page = 0; page < Pages; page++)
+        {
+            var back = new byte[4];
+            p.Read(a + (ulong)page * Page, back);
+            Assert.Equal(last[page], BitConverter.ToInt32(back));
+        }
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+    }
+
+    [Fact]
+    public async Task Device_migration_device_exclusive_and_compaction_racing_writers_and_pins_keep_data()
+    {
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 64L << 20, DevicePrivateBytes = 1L << 20, DebugVm = true });
+        long free = machine.Stats.FreePages;
+        var p = machine.CreateProcess();
+        ulong a = p.MapAnon(Pages);
+        p.Write(a, new byte[Pages * Page]);
+        var errors = new ConcurrentQueue<string>();
+        var stop = Stopwatch.StartNew();
+        var last = new int[Pages];
+
+        // one writer owns the data: what it wrote last must be what it reads back, wherever the page went meanwhile
+        var writer = Task.Run(() =>
+        {
+            var random = new Random(5);
+            for (int value = 1; stop.Elapsed < Budget; value++)
+            {
+                int page = random.Next(Pages);
+                p.Write(a + (ulong)page * Page, BitConverter.GetBytes(value));
+                last[page] = value;
+                var back = new byte[4];
+                p.Read(a + (ulong)page * Page, back);
+                if (BitConverter.ToInt32(back) != value)
+                    errors.Enqueue($"page {page}: wrote {value}, read {BitConverter.ToInt32(back)}");
+            }
+        });
+        var mover = Task.Run(() =>
+        {
+            var random = new Random(6);
+            while (stop.Elapsed < Budget)
+            {
+                switch (random.Next(3))
+                {
+                    case 0:
+                        p.MigrateToDevice(a, Pages);
+                        break;
+                    case 1:
+                        p.MakeDeviceExclusive(a + (ulong)random.Next(Pages) * Page, 1);
+                        break;
+                    default:
+                        machine.CompactMemory();
+                        break;
+                }
+            }
+        });
+        var pinner = Task.Run(() =>
+        {
+            var random = new Random(7);
+            while (stop.Elapsed < Budget)
+            {
+                int page = random.Next(Pages);
+                using var pin = p.PinUserPages(a + (ulong)page * Page, 1, GupFlags.Fast | GupFlags.Longterm);
+                var seen = new byte[4];
+                pin.Read(0, 0, seen);
+            }
+        });
+        await Task.WhenAll(writer, mover, pinner);
 
         Assert.Empty(errors);
         for (int page = 0; page < Pages; page++)
