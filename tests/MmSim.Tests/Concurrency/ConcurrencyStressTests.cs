@@ -175,21 +175,7 @@ public class ConcurrencyStressTests
         var stop = Stopwatch.StartNew();
         var last = new int[Pages];
 
-        // one writer owns the data of each page: what it wrote last must be what it reads back
-        var writer = Task.Run(() =>
-        {
-            var random = new Random(3);
-            for (int value = 1; stop.Elapsed < Budget; value++)
-            {
-                int page = random.Next(Pages);
-                p.Write(a + (ulong)page * Page, BitConverter.GetBytes(value));
-                last[page] = value;
-                var back = new byte[4];
-                p.Read(a + (ulong)page * Page, back);
-                if (BitConverter.ToInt32(back) != value)
-                    errors.Enqueue($"page {page}: wrote {value}, read {BitConverter.ToInt32(back)}");
-            }
-        });
+        var writer = OwningWriter(p, a, last, seed: 3, stop, errors);
         var migrator = Task.Run(() =>
         {
             while (stop.Elapsed < Budget)
@@ -207,12 +193,7 @@ public class ConcurrencyStressTests
         await Task.WhenAll(writer, migrator, pinnerAndForker);
 
         Assert.Empty(errors);
-        for (int page = 0; page < Pages; page++)
-        {
-            var back = new byte[4];
-            p.Read(a + (ulong)page * Page, back);
-            Assert.Equal(last[page], BitConverter.ToInt32(back));
-        }
+        AssertLastWrites(p, a, last);
         machine.CheckInvariants();
         machine.AssertCleanAfterExit(free);
     }
@@ -229,21 +210,7 @@ public class ConcurrencyStressTests
         var stop = Stopwatch.StartNew();
         var last = new int[Pages];
 
-        // one writer owns the data: what it wrote last must be what it reads back, wherever the page went meanwhile
-        var writer = Task.Run(() =>
-        {
-            var random = new Random(5);
-            for (int value = 1; stop.Elapsed < Budget; value++)
-            {
-                int page = random.Next(Pages);
-                p.Write(a + (ulong)page * Page, BitConverter.GetBytes(value));
-                last[page] = value;
-                var back = new byte[4];
-                p.Read(a + (ulong)page * Page, back);
-                if (BitConverter.ToInt32(back) != value)
-                    errors.Enqueue($"page {page}: wrote {value}, read {BitConverter.ToInt32(back)}");
-            }
-        });
+        var writer = OwningWriter(p, a, last, seed: 5, stop, errors);
         var mover = Task.Run(() =>
         {
             var random = new Random(6);
@@ -277,13 +244,38 @@ public class ConcurrencyStressTests
         await Task.WhenAll(writer, mover, pinner);
 
         Assert.Empty(errors);
+        AssertLastWrites(p, a, last);
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+    }
+
+    /// <summary>
+    /// One writer owns the data of every page: what it wrote last must be what it reads back, wherever the
+    /// page went meanwhile (migrated, in device memory, taken by a device, compacted).
+    /// </summary>
+    private static Task OwningWriter(Process p, ulong a, int[] last, int seed, Stopwatch stop, ConcurrentQueue<string> errors) => Task.Run(() =>
+    {
+        var random = new Random(seed);
+        for (int value = 1; stop.Elapsed < Budget; value++)
+        {
+            int page = random.Next(Pages);
+            p.Write(a + (ulong)page * Page, BitConverter.GetBytes(value));
+            last[page] = value;
+            var back = new byte[4];
+            p.Read(a + (ulong)page * Page, back);
+            if (BitConverter.ToInt32(back) != value)
+                errors.Enqueue($"page {page}: wrote {value}, read {BitConverter.ToInt32(back)}");
+        }
+    });
+
+    /// <summary>After the race, each page holds the writer's last value.</summary>
+    private static void AssertLastWrites(Process p, ulong a, int[] last)
+    {
         for (int page = 0; page < Pages; page++)
         {
             var back = new byte[4];
             p.Read(a + (ulong)page * Page, back);
             Assert.Equal(last[page], BitConverter.ToInt32(back));
         }
-        machine.CheckInvariants();
-        machine.AssertCleanAfterExit(free);
     }
 }

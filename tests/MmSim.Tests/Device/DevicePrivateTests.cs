@@ -13,6 +13,16 @@ public class DevicePrivateTests
     private static Machine WithDevice(CowSemantics semantics = CowSemantics.AnonExclusive) =>
         new(new MachineOptions { MemoryBytes = 16L << 20, DevicePrivateBytes = 64 * 4096, Semantics = semantics, DebugVm = true });
 
+    /// <summary>A process with one anonymous page, holding <paramref name="value"/>, moved to device memory.</summary>
+    private static (Process P, ulong A) OnePageInDevice(Machine machine, byte value)
+    {
+        var p = machine.CreateProcess();
+        ulong a = p.MapAnon(1);
+        p.WriteByte(a, value);
+        Assert.Equal(new[] { 0 }, p.MigrateToDevice(a, 1));
+        return (p, a);
+    }
+
     private static bool InDevice(Machine machine, Process p, ulong address) =>
         p.PageMap(address) is { Swapped: true } entry && machine.Physical.IsZoneDevice(entry.Pfn >> 5);
 
@@ -47,10 +57,7 @@ public class DevicePrivateTests
     {
         using var machine = WithDevice();
         long free = machine.Stats.FreePages;
-        var parent = machine.CreateProcess();
-        ulong a = parent.MapAnon(1);
-        parent.WriteByte(a, 1);
-        parent.MigrateToDevice(a, 1);
+        var (parent, a) = OnePageInDevice(machine, 1);
 
         var child = parent.Fork();
 
@@ -72,10 +79,7 @@ public class DevicePrivateTests
     public void A_pin_brings_the_page_back_first_and_a_pinned_page_refuses_to_move()
     {
         using var machine = WithDevice();
-        var p = machine.CreateProcess();
-        ulong a = p.MapAnon(1);
-        p.WriteByte(a, 5);
-        p.MigrateToDevice(a, 1);
+        var (p, a) = OnePageInDevice(machine, 5);
 
         var pin = p.PinUserPages(a, 1, GupFlags.Write | GupFlags.Longterm);
 
@@ -91,10 +95,7 @@ public class DevicePrivateTests
     public void Mprotect_read_only_keeps_the_page_in_the_device_and_it_comes_back_read_only()
     {
         using var machine = WithDevice();
-        var p = machine.CreateProcess();
-        ulong a = p.MapAnon(1);
-        p.WriteByte(a, 4);
-        p.MigrateToDevice(a, 1);
+        var (p, a) = OnePageInDevice(machine, 4);
 
         p.Mprotect(a, Page, Prot.Read);
 
@@ -132,10 +133,7 @@ public class DevicePrivateTests
     public void Munmap_of_a_device_page_gives_it_back_to_the_device()
     {
         using var machine = WithDevice();
-        var p = machine.CreateProcess();
-        ulong a = p.MapAnon(1);
-        p.WriteByte(a, 1);
-        p.MigrateToDevice(a, 1);
+        var (p, a) = OnePageInDevice(machine, 1);
 
         p.Munmap(a, Page);
 
