@@ -167,13 +167,9 @@ public class ConcurrencyStressTests
     public async Task Migration_racing_writers_pins_and_fork_keeps_data_and_invariants()
     {
         using var machine = TestMachine.Create(memory: 64L << 20);
-        long free = machine.Stats.FreePages;
-        var p = machine.CreateProcess();
-        ulong a = p.MapAnon(Pages);
-        p.Write(a, new byte[Pages * Page]);
+        var (p, a, last, free) = PopulatedArea(machine);
         var errors = new ConcurrentQueue<string>();
         var stop = Stopwatch.StartNew();
-        var last = new int[Pages];
 
         var writer = OwningWriter(p, a, last, seed: 3, stop, errors);
         var migrator = Task.Run(() =>
@@ -202,13 +198,9 @@ public class ConcurrencyStressTests
     public async Task Device_migration_device_exclusive_and_compaction_racing_writers_and_pins_keep_data()
     {
         using var machine = new Machine(new MachineOptions { MemoryBytes = 64L << 20, DevicePrivateBytes = 1L << 20, DebugVm = true });
-        long free = machine.Stats.FreePages;
-        var p = machine.CreateProcess();
-        ulong a = p.MapAnon(Pages);
-        p.Write(a, new byte[Pages * Page]);
+        var (p, a, last, free) = PopulatedArea(machine);
         var errors = new ConcurrentQueue<string>();
         var stop = Stopwatch.StartNew();
-        var last = new int[Pages];
 
         var writer = OwningWriter(p, a, last, seed: 5, stop, errors);
         var mover = Task.Run(() =>
@@ -247,6 +239,16 @@ public class ConcurrencyStressTests
         AssertLastWrites(p, a, last);
         machine.CheckInvariants();
         machine.AssertCleanAfterExit(free);
+    }
+
+    /// <summary>A process with <see cref="Pages"/> populated pages, the writer's record of them, and the free pages before.</summary>
+    private static (Process P, ulong A, int[] Last, long Free) PopulatedArea(Machine machine)
+    {
+        long free = machine.Stats.FreePages;
+        var p = machine.CreateProcess();
+        ulong a = p.MapAnon(Pages);
+        p.Write(a, new byte[Pages * Page]);
+        return (p, a, new int[Pages], free);
     }
 
     /// <summary>
