@@ -16,8 +16,8 @@ internal static class Compaction
     {
         var memory = machine.Memory;
         int moved = CompactZone(machine, 1, memory.MovableStart);
-        if (memory.MovableStart < memory.TotalPages)
-            moved += CompactZone(machine, memory.MovableStart, (int)memory.TotalPages);
+        if (memory.MovableStart < memory.DeviceStart)
+            moved += CompactZone(machine, memory.MovableStart, memory.DeviceStart); // device memory is no zone to compact
         return moved;
     }
 
