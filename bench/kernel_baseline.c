@@ -131,6 +131,21 @@ static void run(size_t bytes, const char *suffix)
 	p = map(bytes, 1);
 	t = now_ns(); touch(p, bytes); t = now_ns() - t;
 	snprintf(name, sizeof name, "ThpPopulate%s", suffix); report(name, t, bytes);
+
+	// COW of PMD-mapped THPs in a child, timed there and sent back through a pipe
+	int thp[2];
+	if (pipe(thp)) { perror("pipe"); exit(1); }
+	pid_t thpChild = fork();
+	if (thpChild == 0) {
+		double c = now_ns(); touch(p, bytes); c = now_ns() - c;
+		if (write(thp[1], &c, sizeof c) != sizeof c) _exit(1);
+		_exit(0);
+	}
+	double thpCow = 0;
+	if (read(thp[0], &thpCow, sizeof thpCow) != sizeof thpCow) { perror("read"); exit(1); }
+	waitpid(thpChild, NULL, 0);
+	close(thp[0]); close(thp[1]);
+	snprintf(name, sizeof name, "ThpCowWriteInChild%s", suffix); report(name, thpCow, bytes);
 	munmap(p, bytes);
 	(void)sink;
 }

@@ -61,7 +61,7 @@ public class PerPageBenchmarks
             _process.Read(_area + offset, one);
     }
 
-    [IterationSetup(Targets = [nameof(Fork), nameof(PinReadOnly), nameof(PinWritableFast), nameof(GetReadOnly)])]
+    [IterationSetup(Targets = [nameof(Fork), nameof(PinReadOnly), nameof(PinReadOnlyFast), nameof(PinWritable), nameof(PinWritableFast), nameof(GetReadOnly)])]
     public void SetupPopulated()
     {
         NewMachine();
@@ -75,6 +75,14 @@ public class PerPageBenchmarks
     /// <summary>pin_user_pages(FOLL_LONGTERM) and unpin, in batches of 64 pages.</summary>
     [Benchmark]
     public void PinReadOnly() => PinAll(GupFlags.Longterm, pin: true);
+
+    /// <summary>GUP-fast pin_user_pages(FOLL_LONGTERM) and unpin, in batches of 64 pages.</summary>
+    [Benchmark]
+    public void PinReadOnlyFast() => PinAll(GupFlags.Longterm | GupFlags.Fast, pin: true);
+
+    /// <summary>pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) on the slow path and unpin, in batches of 64 pages.</summary>
+    [Benchmark]
+    public void PinWritable() => PinAll(GupFlags.Write | GupFlags.Longterm, pin: true);
 
     /// <summary>GUP-fast pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) and unpin, in batches of 64 pages.</summary>
     [Benchmark]
@@ -118,6 +126,22 @@ public class PerPageBenchmarks
 
     [IterationSetup(Targets = [nameof(ThpPopulate)])]
     public void SetupThp() => NewMachine(thp: true);
+
+    [IterationSetup(Targets = [nameof(ThpCowWriteInChild)])]
+    public void SetupThpForked()
+    {
+        NewMachine(thp: true);
+        TouchAll();
+        _child = _process.Fork();
+    }
+
+    /// <summary>Write faults in the child after fork on PMD-mapped THPs: do_huge_pmd_wp_page splits, one page copied per fault.</summary>
+    [Benchmark]
+    public void ThpCowWriteInChild()
+    {
+        for (ulong offset = 0; offset < (ulong)AreaBytes; offset += PageSize)
+            _child!.Write(_area + offset, One);
+    }
 
     /// <summary>First-touch writes with THP always: one huge fault per 2 MiB, reported per 4 KiB page.</summary>
     [Benchmark]

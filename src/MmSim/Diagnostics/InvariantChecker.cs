@@ -299,6 +299,10 @@ internal sealed class InvariantChecker
                 int pmds = _pmdCounts.TryGetValue(pfn, out int p) ? p : 0;
                 Require(folio.EntireMapcount == pmds, $"THP 0x{pfn:x}: compound_mapcount {folio.EntireMapcount}, but {pmds} PMDs map it");
                 Require(!folio.IsLarge || folio.Pincount <= folio.RefCount, $"folio 0x{pfn:x}: pincount {folio.Pincount} above refcount {folio.RefCount}");
+                int pteMappings = 0;
+                for (int i = 0; i < folio.NrPages; i++)
+                    pteMappings += folio.Page(i).PteMapCount;
+                Require(!folio.IsLarge || folio.PteMapcount == pteMappings, $"folio 0x{pfn:x}: large mapcount {folio.PteMapcount}, but its pages have {pteMappings} PTE mappings");
                 for (int i = 0; i < folio.NrPages; i++)
                 {
                     var sub = folio.Page(i);

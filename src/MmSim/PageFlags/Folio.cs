@@ -220,6 +220,27 @@ public readonly struct Folio : IEquatable<Folio>
     /// <summary>Adjusts compound_mapcount (PMD mappings).</summary>
     internal void AddEntireMapcount(int delta) => Interlocked.Add(ref Map.LruNext[HeadIndex + 1], delta);
 
+    /// <summary>
+    /// The PTE mappings of all the folio's pages together, kept as the kernel keeps _large_mapcount (here in the
+    /// second tail page) so that folio_large_mapcount() costs one read instead of a walk over 512 pages.
+    /// </summary>
+    internal int PteMapcount => Order >= 2 ? Volatile.Read(ref Map.LruNext[HeadIndex + 2]) : SumPteMapcounts();
+
+    /// <summary>Adjusts the folio's PTE mappings; an order-1 folio has no second tail page to keep them in.</summary>
+    internal void AddPteMapcount(int delta)
+    {
+        if (Order >= 2)
+            Interlocked.Add(ref Map.LruNext[HeadIndex + 2], delta);
+    }
+
+    private int SumPteMapcounts()
+    {
+        int total = 0;
+        for (int i = 0; i < NrPages; i++)
+            total += Page(i).PteMapCount;
+        return total;
+    }
+
     /// <summary>Adjusts compound_pincount.</summary>
     internal void AddPincount(int delta) => Interlocked.Add(ref Map.LruPrev[HeadIndex + 1], delta);
 

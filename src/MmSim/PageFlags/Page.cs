@@ -85,11 +85,18 @@ public readonly struct Page : IEquatable<Page>
     internal int PteMapCount => PageType.HasType(Map, Index) ? 0 : Map.MapCount[Index] + 1;
 
     /// <summary>atomic_inc_and_test(&amp;page-&gt;_mapcount): adds a PTE mapping; true if it is the first.</summary>
-    internal bool IncMapCount() => Interlocked.Increment(ref Map.MapCount[Index]) == 0;
+    internal bool IncMapCount()
+    {
+        if (IsCompound)
+            Folio.AddPteMapcount(1); // folio_add_return_large_mapcount()
+        return Interlocked.Increment(ref Map.MapCount[Index]) == 0;
+    }
 
     /// <summary>atomic_add_negative(-1, &amp;page-&gt;_mapcount): drops a PTE mapping; true if it was the last.</summary>
     internal bool DecMapCount()
     {
+        if (IsCompound)
+            Folio.AddPteMapcount(-1); // folio_sub_return_large_mapcount()
         int now = Interlocked.Decrement(ref Map.MapCount[Index]);
         MmBug.On(now < -1, this, "mapcount underflow");
         return now == -1;

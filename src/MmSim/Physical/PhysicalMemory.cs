@@ -391,6 +391,8 @@ public sealed class PhysicalMemory
         Map.Index[head + 1] = (uint)order | ((ulong)dtor << 8);
         Map.LruNext[head + 1] = -1; // compound_mapcount
         Map.LruPrev[head + 1] = 0;  // compound_pincount
+        if (order >= 2)
+            Map.LruNext[head + 2] = 0; // _large_mapcount, PTE mappings only
     }
 
     private static void CheckOrder(int order)

@@ -35,13 +35,7 @@ internal static class FolioSharing
     public static bool Mapped(Folio folio) => folio.IsLarge ? LargeMapcount(folio) > 0 : folio.Head.MapCount > 0;
 
     /// <summary>folio_large_mapcount(): PMD mappings plus the PTE mappings of every page.</summary>
-    public static int LargeMapcount(Folio folio)
-    {
-        int total = folio.EntireMapcount;
-        for (int i = 0; i < folio.NrPages; i++)
-            total += folio.Page(i).PteMapCount;
-        return total;
-    }
+    public static int LargeMapcount(Folio folio) => folio.EntireMapcount + folio.PteMapcount;
 
     private static bool MapsAnyPage(Vma vma, Folio folio)
     {
