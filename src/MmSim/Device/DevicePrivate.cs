@@ -21,37 +21,10 @@ internal static class DevicePrivate
     /// migrate_vma_setup() / migrate_vma_pages() / migrate_vma_finalize() for one page: 0 on success, or a
     /// negative errno: -EFAULT (no area), -ENOENT (not present, not anonymous, or in device memory already),
     /// -EBUSY (large, KSM, maybe pinned, or referenced beyond its mappings), -ENOMEM (device memory is full).
+    /// migrate_vma_collect_pmd() would split a THP; the simulator leaves it.
     /// </summary>
-    public static int MigrateToDevice(Mm mm, ulong address)
-    {
-        if (mm.VmaLookup(address) is null)
-            return -(int)Errno.EFAULT;
-        if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
-            return -(int)Errno.ENOENT;
-        var pte = mm.PageTable.Read(slot);
-        if (pte.Kind != PteKind.Present || pte.IsSpecial)
-            return -(int)Errno.ENOENT;
-        var folio = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address)).Folio;
-        if (!folio.IsAnon)
-            return -(int)Errno.ENOENT;
-        if (folio.IsLarge || folio.IsKsm || !folio.TryRefAdd(1))
-            return -(int)Errno.EBUSY; // migrate_vma_collect_pmd() would split a THP; the simulator leaves it
-        try
-        {
-            bool full = false;
-            var error = MigratePages.MigrateFolio(mm.Machine, folio, () =>
-            {
-                var target = mm.Memory.AllocDevicePage();
-                full = target is null;
-                return target;
-            });
-            return error is null ? 0 : full ? -(int)Errno.ENOMEM : -(int)error;
-        }
-        finally
-        {
-            folio.Put();
-        }
-    }
+    public static int MigrateToDevice(Mm mm, ulong address) =>
+        MigratePages.MigratePageAt(mm, address, mm.Memory.AllocDevicePage, Errno.ENOMEM);
 
     /// <summary>
     /// do_swap_page() for a device-private entry: pgmap->ops->migrate_to_ram(), run without the PT lock. The

@@ -301,16 +301,15 @@ internal sealed class InvariantChecker
                 Require(!folio.IsLarge || folio.Pincount <= folio.RefCount, $"folio 0x{pfn:x}: pincount {folio.Pincount} above refcount {folio.RefCount}");
                 int pteMappings = 0;
                 for (int i = 0; i < folio.NrPages; i++)
-                    pteMappings += folio.Page(i).PteMapCount;
-                Require(!folio.IsLarge || folio.PteMapcount == pteMappings, $"folio 0x{pfn:x}: large mapcount {folio.PteMapcount}, but its pages have {pteMappings} PTE mappings");
-                for (int i = 0; i < folio.NrPages; i++)
                 {
                     var sub = folio.Page(i);
+                    pteMappings += sub.PteMapCount;
                     int mapped = _mapCounts.TryGetValue((int)sub.Pfn, out int m) ? m : 0;
                     Require(sub.PteMapCount == mapped, $"frame 0x{sub.Pfn:x}: mapcount {sub.PteMapCount}, but {mapped} entries map it");
                     if (sub.IsAnon && !sub.IsKsm && _tracksExclusivity && (!folio.IsHugetlb || i == 0) && sub.IsAnonExclusive)
                         Require(mapped + pmds <= 1, $"I6: exclusive frame 0x{sub.Pfn:x} is mapped {mapped + pmds} times");
                 }
+                Require(!folio.IsLarge || folio.PteMapcount == pteMappings, $"folio 0x{pfn:x}: large mapcount {folio.PteMapcount}, but its pages have {pteMappings} PTE mappings");
             }
             pfn += folio.NrPages;
         }

@@ -197,9 +197,9 @@ internal static class CopyPageRange
         var page = src.Mm.Memory.PfnToPage(pte.EntryPfn);
         page.Folio.Get();
         MmBug.On(!AnonRmap.PageTryDupAnonRmap(page, src), page, "fork: a device-private page that may be pinned");
-        if (src.IsCowMapping && pte.Type == SwapEntryType.DeviceWrite)
+        if (src.IsCowMapping && pte.ReadableNonPresent() is { } readable)
         {
-            pte = Pte.NonPresent(SwapEntryType.DeviceRead, pte.EntryPfn);
+            pte = readable;
             src.Mm.PageTable.Write(srcSlot, pte);
         }
         dst.Mm.PageTable.Write(dstSlot, pte);

@@ -27,6 +27,40 @@ internal static class MigratePages
     public static Errno? MigrateFolio(Machine machine, Folio folio, Gfp target = Gfp.Movable) =>
         MigrateFolio(machine, folio, () => machine.Memory.AllocFolio(0, target));
 
+    /// <summary>
+    /// add_page_for_migration() then migrate_pages() for the page mapped at <paramref name="address"/>: 0, or a
+    /// negative errno: -EFAULT (no area), -ENOENT (not present, not anonymous, or freed meanwhile), -EBUSY (not
+    /// moved), or -<paramref name="exhausted"/> when <paramref name="newFolio"/> had no frame to give.
+    /// </summary>
+    public static int MigratePageAt(Mm mm, ulong address, System.Func<Folio?> newFolio, Errno exhausted)
+    {
+        if (mm.VmaLookup(address) is null)
+            return -(int)Errno.EFAULT;
+        if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+            return -(int)Errno.ENOENT;
+        var pte = mm.PageTable.Read(slot);
+        if (pte.Kind != PteKind.Present || pte.IsSpecial)
+            return -(int)Errno.ENOENT;
+        var folio = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address)).Folio;
+        if (!folio.IsAnon || !folio.TryRefAdd(1))
+            return -(int)Errno.ENOENT;
+        try
+        {
+            bool noFrame = false;
+            var error = MigrateFolio(mm.Machine, folio, () =>
+            {
+                var target = newFolio();
+                noFrame = target is null;
+                return target;
+            });
+            return error is null ? 0 : noFrame ? -(int)exhausted : -(int)error;
+        }
+        finally
+        {
+            folio.Put();
+        }
+    }
+
     /// <summary>migrate_pages() with its get_new_folio() callback, asked for the target once the folio is unmapped.</summary>
     public static Errno? MigrateFolio(Machine machine, Folio folio, System.Func<Folio?> newFolio)
     {

@@ -128,6 +128,19 @@ public readonly record struct Pte(ulong Raw)
     /// <summary>pte_wrprotect().</summary>
     public Pte WithoutWrite() => new(Raw & ~WriteBit);
 
+    /// <summary>
+    /// The read-only form of a writable non-present entry that keeps its page (make_readable_exclusive_migration_entry(),
+    /// make_readable_device_private_entry(), make_readable_device_exclusive_entry()), or null if the entry has none.
+    /// An anonymous page under migration stays exclusive: WRITE becomes READ_EXCLUSIVE.
+    /// </summary>
+    internal Pte? ReadableNonPresent() => IsPresent ? null : Type switch
+    {
+        SwapEntryType.MigrationWrite => NonPresent(SwapEntryType.MigrationReadExclusive, EntryPfn),
+        SwapEntryType.DeviceWrite => NonPresent(SwapEntryType.DeviceRead, EntryPfn),
+        SwapEntryType.DeviceExclusiveWrite => NonPresent(SwapEntryType.DeviceExclusiveRead, EntryPfn),
+        _ => null,
+    };
+
     /// <summary>pte_soft_dirty().</summary>
     public bool IsSoftDirty => IsPresent && (Raw & SoftDirtyBit) != 0;
 

@@ -68,6 +68,23 @@ public sealed class PhysicalMemory
     /// <summary>page_zonenum(page) == ZONE_MOVABLE.</summary>
     public bool IsZoneMovable(long pfn) => pfn >= MovableStart && pfn < DeviceStart;
 
+    /// <summary>page_zone(): the buddy zone a frame of RAM belongs to.</summary>
+    private BuddyAllocator ZoneOf(long pfn) => IsZoneMovable(pfn) ? _movable! : _normal;
+
+    /// <summary>A free-list figure summed over the zones, each read under its lock.</summary>
+    private long SumOverZones(Func<BuddyAllocator, long> figure)
+    {
+        long total;
+        lock (_normal.Lock)
+            total = figure(_normal);
+        if (_movable is { } movable)
+        {
+            lock (movable.Lock)
+                total += figure(movable);
+        }
+        return total;
+    }
+
     /// <summary>is_device_private_page(): a frame of device memory the CPU cannot access.</summary>
     public bool IsZoneDevice(long pfn) => pfn >= DeviceStart;
 
@@ -116,15 +133,7 @@ public sealed class PhysicalMemory
     {
         get
         {
-            long free;
-            lock (_normal.Lock)
-                free = _normal.FreePages;
-            if (_movable is not null)
-            {
-                lock (_movable.Lock)
-                    free += _movable.FreePages;
-            }
-            return free;
+            return SumOverZones(zone => zone.FreePages);
         }
     }
 
@@ -132,15 +141,7 @@ public sealed class PhysicalMemory
     public long FreeBlocks(int order)
     {
         CheckOrder(order);
-        long blocks;
-        lock (_normal.Lock)
-            blocks = _normal.FreeBlocks(order);
-        if (_movable is not null)
-        {
-            lock (_movable.Lock)
-                blocks += _movable.FreeBlocks(order);
-        }
-        return blocks;
+        return SumOverZones(zone => zone.FreeBlocks(order));
     }
 
     /// <summary>The shared zero page (ZERO_PAGE(0)).</summary>
@@ -195,7 +196,7 @@ public sealed class PhysicalMemory
     /// </summary>
     internal Folio? AllocHighestAbove(int pfn)
     {
-        var zone = IsZoneMovable(pfn) ? _movable! : _normal;
+        var zone = ZoneOf(pfn);
         int target;
         lock (zone.Lock)
             target = zone.RemoveHighestAbove(pfn);
@@ -279,7 +280,7 @@ public sealed class PhysicalMemory
                 _deviceFree.Push(head);
             return;
         }
-        var zone = IsZoneMovable(head) ? _movable! : _normal;
+        var zone = ZoneOf(head);
         lock (zone.Lock)
             zone.FreeOne(head, order);
     }

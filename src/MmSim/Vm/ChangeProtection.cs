@@ -36,12 +36,8 @@ internal static class ChangeProtection
                 var pte = pageTable.Read(slot);
                 if (pte.Kind == PteKind.Present && pte.IsHuge == huge)
                     pageTable.Write(slot, NewPte(vma, pte, accessible)); // change_huge_pmd() keeps the huge bit
-                else if (pte.Kind == PteKind.Migration && pte.Type == SwapEntryType.MigrationWrite && !vma.Flags.HasFlag(VmFlags.Write))
-                    pageTable.Write(slot, Pte.NonPresent(SwapEntryType.MigrationReadExclusive, pte.EntryPfn)); // anon: WRITE becomes READ_EXCLUSIVE
-                else if (pte.Kind == PteKind.DevicePrivate && pte.Type == SwapEntryType.DeviceWrite && !vma.Flags.HasFlag(VmFlags.Write))
-                    pageTable.Write(slot, Pte.NonPresent(SwapEntryType.DeviceRead, pte.EntryPfn)); // make_readable_device_private_entry()
-                else if (pte.Kind == PteKind.DeviceExclusive && pte.Type == SwapEntryType.DeviceExclusiveWrite && !vma.Flags.HasFlag(VmFlags.Write))
-                    pageTable.Write(slot, Pte.NonPresent(SwapEntryType.DeviceExclusiveRead, pte.EntryPfn)); // make_readable_device_exclusive_entry()
+                else if (!vma.Flags.HasFlag(VmFlags.Write) && pte.ReadableNonPresent() is { } readable)
+                    pageTable.Write(slot, readable); // change_pte_range(): writable migration and device entries become readable
             }
             if (huge)
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;

@@ -336,27 +336,9 @@ public sealed class Process
         return status;
     }
 
-    private int MovePage(ulong address)
-    {
-        if (Mm.VmaLookup(address) is null)
-            return -(int)Errno.EFAULT;
-        if (!Mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
-            return -(int)Errno.ENOENT;
-        var pte = Mm.PageTable.Read(slot);
-        if (pte.Kind != PteKind.Present || pte.IsSpecial)
-            return -(int)Errno.ENOENT;
-        var folio = Mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address)).Folio;
-        if (!folio.IsAnon || !folio.TryRefAdd(1))
-            return -(int)Errno.ENOENT;
-        try
-        {
-            return Migration.MigratePages.MigrateFolio(_machine, folio) is { } error ? -(int)error : 0;
-        }
-        finally
-        {
-            folio.Put();
-        }
-    }
+    /// <summary>One page of move_pages(2): a movable frame; a failed allocation is reported as -EBUSY, as before.</summary>
+    private int MovePage(ulong address) =>
+        Migration.MigratePages.MigratePageAt(Mm, address, () => _machine.Memory.AllocFolio(0, Physical.Gfp.Movable), Errno.EBUSY);
 
     /// <summary>/proc/pid/pagemap and /proc/kpageflags for the page at <paramref name="address"/>.</summary>
     public PageMapEntry PageMap(ulong address)
