@@ -6,11 +6,14 @@ using Xunit;
 
 namespace MmSim.Differential.Tests;
 
-/// <summary>cow.c and gup_longterm.c cases as sequences: the same observations on both sides, and the outcome the selftest demands.</summary>
+/// <summary>
+/// cow.c and gup_longterm.c cases, and the kernel's large-folio sharing cases, as sequences: the same observations
+/// on both sides, and the outcome the selftest (or the kernel's design) demands.
+/// </summary>
 public sealed class KernelScenarioTests
 {
     private static readonly Dictionary<string, Scenario> Scenarios =
-        CowScenarios.All().Concat(GupLongtermScenarios.All()).ToDictionary(s => s.Name);
+        CowScenarios.All().Concat(GupLongtermScenarios.All()).Concat(LargeFolioSharingScenarios.All()).ToDictionary(s => s.Name);
 
     public static TheoryData<string> Names => new(Scenarios.Keys);
 
@@ -33,6 +36,7 @@ public sealed class KernelScenarioTests
     {
         Assert.Equal(8 * 6 + 4, CowScenarios.All().Count()); // families x kinds, and the collapse family
         Assert.Equal(16, GupLongtermScenarios.All().Count());
+        Assert.Equal(4, LargeFolioSharingScenarios.All().Count());
         Assert.All(Scenarios.Values, s => Assert.Equal(s.Ops, Sequences.World.Normalize(s.Ops))); // every step valid
     }
 }

@@ -8,24 +8,9 @@ namespace MmSim.Differential.Tests;
 public sealed class KnownDifferenceTests
 {
     [Fact]
-    public void There_are_two_known_differences()
+    public void There_is_one_known_difference()
     {
-        Assert.Equal([KnownDifferences.FaultAroundRace, KnownDifferences.TwoMmIdSlots], KnownDifferences.All);
-    }
-
-    [Fact]
-    public void Two_mm_id_slots_explain_a_copy_only_after_a_third_process_mapped_the_thp()
-    {
-        const string Thp = "mmap 0 0 512 thp\nwrite 0 0 510 199\nfork 0 1\n";
-        var three = SequenceText.Parse(Thp + "fork 0 2\nexit 1\nexit 0\nwrite 2 0 255 89\npagemap 2 0 255");
-        var two = SequenceText.Parse(Thp + "exit 1\nwrite 0 0 255 89\npagemap 0 0 255");
-        string[] Obs(int n, string last) => [.. System.Linq.Enumerable.Repeat("ok", n - 1), last];
-
-        var explained = Comparison.Comparison.Of(three, Obs(three.Count, "pm present excl anon"), Obs(three.Count, "pm present excl anon thp"));
-        var unexplained = Comparison.Comparison.Of(two, Obs(two.Count, "pm present excl anon"), Obs(two.Count, "pm present excl anon thp"));
-
-        Assert.Equal(KnownDifferences.TwoMmIdSlots, explained.ExplainedBy);
-        Assert.True(unexplained.Unexplained);
+        Assert.Equal([KnownDifferences.FaultAroundRace], KnownDifferences.All);
     }
 
     [Theory]

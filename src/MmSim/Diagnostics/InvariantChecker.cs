@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using MmSim.PageFlags;
 using MmSim.PageTables;
+using MmSim.Rmap;
 using MmSim.Physical;
 using MmSim;
 using MmSim.Swap;
@@ -22,6 +23,8 @@ internal sealed class InvariantChecker
     private readonly Dictionary<int, long> _expectedRefs = new();  // folio head pfn -> references accounted for
     private readonly Dictionary<long, int> _swapRefs = new();      // swap slot -> swap entries naming it
     private readonly Dictionary<int, int> _pmdCounts = new();      // THP head pfn -> PMDs mapping it
+    private readonly Dictionary<(int Head, uint MmId), int> _mmMappings = new(); // THP head pfn, mm id -> its mappings
+    private readonly Dictionary<int, int> _mappers = new();        // THP head pfn -> processes mapping it
     private readonly HashSet<int> _tablePages = new();
 
     private InvariantChecker(Machine machine)
@@ -78,6 +81,8 @@ internal sealed class InvariantChecker
         Require(folio.IsHugetlb == vma!.IsHugetlb, $"{process}: huge PMD at 0x{address:x}: hugetlb page {folio.IsHugetlb} in hugetlb area {vma.IsHugetlb}");
         Add(_pmdCounts, (int)pmd.Pfn, 1);
         Add(_expectedRefs, (int)pmd.Pfn, 1);
+        if (!folio.IsHugetlb)
+            AddMmMapping((int)pmd.Pfn, mm.Id);
         if (pmd.IsWrite)
         {
             Require(vma!.Flags.HasFlag(VmFlags.Write), $"{process}: writable huge PMD at 0x{address:x} in {vma}");
@@ -128,6 +133,8 @@ internal sealed class InvariantChecker
         Require(!page.IsBuddy && page.RefCount > 0, $"{process}: 0x{address:x} maps free frame 0x{page.Pfn:x}");
         Add(_mapCounts, (int)page.Pfn, 1);
         Add(_expectedRefs, (int)page.Folio.Head.Pfn, 1);
+        if (page.Folio is { IsLarge: true, IsHugetlb: false } large)
+            AddMmMapping((int)large.Head.Pfn, mm.Id);
         if (page.IsKsm)
             Require(!page.IsAnonExclusive && !pte.IsWrite, $"I8: KSM page pfn 0x{page.Pfn:x} is exclusive or mapped writable");
         if (page.IsAnon && pte.IsWrite)
@@ -310,10 +317,39 @@ internal sealed class InvariantChecker
                         Require(mapped + pmds <= 1, $"I6: exclusive frame 0x{sub.Pfn:x} is mapped {mapped + pmds} times");
                 }
                 Require(!folio.IsLarge || folio.PteMapcount == pteMappings, $"folio 0x{pfn:x}: large mapcount {folio.PteMapcount}, but its pages have {pteMappings} PTE mappings");
+                if (folio.IsLarge && !folio.IsHugetlb)
+                    CheckMmIds(folio);
             }
             pfn += folio.NrPages;
         }
         Require(allocated + memory.FreePages == memory.TotalPages, $"{allocated} allocated + {memory.FreePages} free frames != {memory.TotalPages}");
+    }
+
+    /// <summary>
+    /// CONFIG_MM_ID: a slot never claims more mappings than its mm has, an empty slot has mapcount -1, and a folio
+    /// that two processes map is never reported as mapped exclusively (the "maybe mapped shared" bit may err only
+    /// towards shared).
+    /// </summary>
+    private void CheckMmIds(Folio folio)
+    {
+        int head = (int)folio.Head.Pfn;
+        int mappers = _mappers.TryGetValue(head, out int m) ? m : 0;
+        for (int slot = 0; slot < 2; slot++)
+        {
+            var (mmId, mapcount) = LargeMapcount.Slot(folio, slot);
+            int mapped = _mmMappings.TryGetValue((head, mmId), out int n) ? n : 0;
+            Require(mmId == LargeMapcount.DummyMmId ? mapcount == -1 : mapcount >= 0 && mapcount + 1 <= mapped,
+                $"THP 0x{head:x}: mm id slot {slot} is mm {mmId} with mapcount {mapcount} (-1 based), but that mm maps it {mapped} times");
+        }
+        Require(mappers < 2 || FolioSharing.MaybeMappedShared(folio), $"THP 0x{head:x}: {mappers} processes map it, but folio_maybe_mapped_shared() says no");
+        Require(FolioSharing.Mapped(folio) || !LargeMapcount.MaybeMappedSharedBit(folio), $"THP 0x{head:x}: not mapped, but its maybe-mapped-shared bit is set");
+    }
+
+    private void AddMmMapping(int head, uint mmId)
+    {
+        if (!_mmMappings.ContainsKey((head, mmId)))
+            Add(_mappers, head, 1);
+        Add(_mmMappings, (head, mmId), 1);
     }
 
     private static void Add<TKey, TValue>(Dictionary<TKey, TValue> counts, TKey key, TValue amount)

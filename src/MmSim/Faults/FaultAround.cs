@@ -32,7 +32,7 @@ internal static class FaultAround
                 continue; // only what is cached: fault-around never reads in or allocates
             // set_pte_range() for a prefault: the area's protection, never dirty
             cached.Get();
-            AnonRmap.PageAddFileRmap(cached.Head);
+            AnonRmap.PageAddFileRmap(cached.Head, vma);
             pageTable.Write(neighbour, Pte.Present(cached.Head.Pfn, writable, dirty: false));
         }
     }

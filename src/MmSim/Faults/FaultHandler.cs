@@ -176,7 +176,7 @@ internal static class FaultHandler
             return VmFault.Ok;
         }
         // do_read_fault() / do_shared_fault(): map the page-cache page itself, keeping the reference
-        AnonRmap.PageAddFileRmap(cached.Head);
+        AnonRmap.PageAddFileRmap(cached.Head, vma);
         bool writable = vma.Flags.HasFlag(VmFlags.Shared) && vma.Flags.HasFlag(VmFlags.Write) && (write || file.IsShmem);
         if (write)
             cached.Set(PG.Dirty);

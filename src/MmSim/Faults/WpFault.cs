@@ -73,7 +73,7 @@ internal static class WpFault
         mm.PageTable.Write(slot, entry);
         if (old is { } replaced)
         {
-            AnonRmap.PageRemoveRmap(replaced);
+            AnonRmap.PageRemoveRmap(replaced, vma);
             replaced.Folio.Put();
         }
         return VmFault.Ok;

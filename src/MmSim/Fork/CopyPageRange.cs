@@ -120,7 +120,7 @@ internal static class CopyPageRange
             {
                 var folio = src.Mm.Memory.PfnToPage(pmd.Pfn).Folio;
                 folio.Get();
-                if (!AnonRmap.PageTryDupAnonRmapCompound(folio, src))
+                if (!AnonRmap.PageTryDupAnonRmapCompound(folio, dst, src))
                 {
                     folio.Put();
                     dstTable.ZapDepositedTable(dstSlot);
@@ -196,7 +196,7 @@ internal static class CopyPageRange
     {
         var page = src.Mm.Memory.PfnToPage(pte.EntryPfn);
         page.Folio.Get();
-        MmBug.On(!AnonRmap.PageTryDupAnonRmap(page, src), page, "fork: a device-private page that may be pinned");
+        MmBug.On(!AnonRmap.PageTryDupAnonRmap(page, dst, src), page, "fork: a device-private page that may be pinned");
         if (src.IsCowMapping && pte.ReadableNonPresent() is { } readable)
         {
             pte = readable;
@@ -225,7 +225,7 @@ internal static class CopyPageRange
         if (page is { IsAnon: true } anon)
         {
             anon.Folio.Get();
-            if (!AnonRmap.PageTryDupAnonRmap(anon, src))
+            if (!AnonRmap.PageTryDupAnonRmap(anon, dst, src))
             {
                 anon.Folio.Put();
                 return CopyPresentPage(dst, dstSlot, anon, address, ref prealloc);
@@ -234,7 +234,7 @@ internal static class CopyPageRange
         else if (page is { } file)
         {
             file.Folio.Get();
-            AnonRmap.PageAddFileRmap(file);
+            AnonRmap.PageAddFileRmap(file, dst);
         }
         if (src.IsCowMapping && pte.IsWrite)
         {

@@ -62,7 +62,7 @@ internal static class HugetlbFault
             if (vma.File!.GetPage(index) is not { } cached)
                 return VmFault.SigBus;
             folio = cached;
-            folio.AddEntireMapcount(1); // page_dup_file_rmap(compound)
+            folio.AddHugetlbEntireMapcount(1); // hugetlb_add_file_rmap()
         }
         bool writable = vma.Flags.HasFlag(VmFlags.Write) && vma.Flags.HasFlag(VmFlags.Shared);
         mm.PageTable.Write(slot, Pte.HugePmd(folio.Head.Pfn, writable, dirty: writable && (flags & FaultFlags.Write) != 0));
@@ -100,7 +100,7 @@ internal static class HugetlbFault
             copy.Page(i).CopyContentsFrom(old.Page(i));
         HugepageAddNewAnonRmap(copy, vma, haddr, machine.Policy.TracksExclusivity);
         mm.PageTable.Write(slot, Pte.HugePmd(copy.Head.Pfn, write: !unshare && vma.Flags.HasFlag(VmFlags.Write), dirty: !unshare));
-        old.AddEntireMapcount(-1); // page_remove_rmap(compound)
+        old.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
         old.Put();
         return VmFault.Ok;
     }
@@ -108,7 +108,7 @@ internal static class HugetlbFault
     /// <summary>hugepage_add_new_anon_rmap(): mapped once, anonymous, exclusive through the head.</summary>
     public static void HugepageAddNewAnonRmap(Folio folio, Vma vma, ulong haddr, bool exclusive)
     {
-        folio.AddEntireMapcount(1);
+        folio.AddHugetlbEntireMapcount(1);
         folio.SetMapping(vma.Mm.AnonVmaPrepare(vma).Mapping);
         folio.SetIndex(vma.LinearPageIndex(haddr));
         if (exclusive)

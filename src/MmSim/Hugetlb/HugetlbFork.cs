@@ -49,7 +49,7 @@ internal static class HugetlbFork
         folio.Get();
         if (folio.IsAnon)
         {
-            if (!AnonRmap.PageTryDupAnonRmapCompound(folio, src))
+            if (!AnonRmap.PageTryDupAnonRmapCompound(folio, dst, src))
             {
                 folio.Put();
                 // a maybe-pinned page: the child gets its own copy, exclusive and writable if its area is
@@ -64,7 +64,7 @@ internal static class HugetlbFork
         }
         else
         {
-            folio.AddEntireMapcount(1); // page_dup_file_rmap(compound)
+            folio.AddHugetlbEntireMapcount(1); // page_dup_file_rmap(compound)
         }
         if (cow && entry.IsWrite)
         {

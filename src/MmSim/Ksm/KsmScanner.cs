@@ -156,9 +156,9 @@ internal sealed class KsmScanner
                 return false;
             }
             // replace_page(): the KSM page takes this mapping, the old page loses it
-            kpage.Head.IncMapCount();
+            kpage.Head.IncMapCount(vma.Mm.Id);
             pageTable.Write(slot, Pte.Present(kpage.Head.Pfn, write: false));
-            page.DecMapCount();
+            page.DecMapCount(vma.Mm.Id);
             _machine.Swap?.TryFreeSwapCache(page.Folio); // folio_free_swap() once nothing maps the old page
             page.Folio.Put();
         }

@@ -62,7 +62,7 @@ internal sealed class MemoryFailureHandler
     private static bool UnmapOne(Vma vma, PteSlot slot, Page page)
     {
         vma.Mm.PageTable.Write(slot, Pte.NonPresent(SwapEntryType.HwPoison, page.Pfn));
-        AnonRmap.PageRemoveRmap(page);
+        AnonRmap.PageRemoveRmap(page, vma);
         page.Folio.Put();
         return true;
     }

@@ -36,7 +36,7 @@ internal static class MigrationEntries
         if (pte.IsDirty)
             page.Folio.Set(PG.Dirty);
         pageTable.Write(slot, Pte.NonPresent(type, page.Pfn));
-        AnonRmap.PageRemoveRmap(page);
+        AnonRmap.PageRemoveRmap(page, vma);
         page.Folio.Put();
         return true;
     }

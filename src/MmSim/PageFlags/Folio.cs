@@ -217,21 +217,27 @@ public readonly struct Folio : IEquatable<Folio>
     /// <summary>Whether PG_locked is held.</summary>
     public bool IsLocked => Head.Test(PG.Locked);
 
-    /// <summary>Adjusts compound_mapcount (PMD mappings).</summary>
-    internal void AddEntireMapcount(int delta) => Interlocked.Add(ref Map.LruNext[HeadIndex + 1], delta);
+    /// <summary>hugetlb_add_file_rmap() / hugetlb_remove_rmap(): a hugetlb folio's PMD mappings, which carry no mm ids.</summary>
+    internal void AddHugetlbEntireMapcount(int delta)
+    {
+        MmBug.On(!IsHugetlb, Head, "hugetlb rmap on a folio that is not hugetlb");
+        Interlocked.Add(ref Map.LruNext[HeadIndex + 1], delta);
+    }
+
+    /// <summary>folio_add_rmap_pmd() / folio_remove_rmap_pmd(): a THP's PMD mappings, charged to the mm <paramref name="mmId"/>.</summary>
+    internal void AddEntireMapcount(int delta, uint mmId)
+    {
+        if (delta > 0)
+            LargeMapcount.Add(this, delta, mmId, entire: true);
+        else
+            LargeMapcount.Sub(this, -delta, mmId, entire: true);
+    }
 
     /// <summary>
     /// The PTE mappings of all the folio's pages together, kept as the kernel keeps _large_mapcount (here in the
     /// second tail page) so that folio_large_mapcount() costs one read instead of a walk over 512 pages.
     /// </summary>
     internal int PteMapcount => Order >= 2 ? Volatile.Read(ref Map.LruNext[HeadIndex + 2]) : SumPteMapcounts();
-
-    /// <summary>Adjusts the folio's PTE mappings; an order-1 folio has no second tail page to keep them in.</summary>
-    internal void AddPteMapcount(int delta)
-    {
-        if (Order >= 2)
-            Interlocked.Add(ref Map.LruNext[HeadIndex + 2], delta);
-    }
 
     private int SumPteMapcounts()
     {

@@ -84,19 +84,22 @@ public readonly struct Page : IEquatable<Page>
     /// <summary>This subpage's own PTE mappings (_mapcount + 1), PMD mappings of the folio aside.</summary>
     internal int PteMapCount => PageType.HasType(Map, Index) ? 0 : Map.MapCount[Index] + 1;
 
-    /// <summary>atomic_inc_and_test(&amp;page-&gt;_mapcount): adds a PTE mapping; true if it is the first.</summary>
-    internal bool IncMapCount()
+    /// <summary>
+    /// atomic_inc_and_test(&amp;page-&gt;_mapcount): the mm <paramref name="mmId"/> maps this page by one more PTE;
+    /// true if it is the first mapping of the page.
+    /// </summary>
+    internal bool IncMapCount(uint mmId)
     {
         if (IsCompound)
-            Folio.AddPteMapcount(1); // folio_add_return_large_mapcount()
+            LargeMapcount.Add(Folio, 1, mmId, entire: false); // folio_add_return_large_mapcount()
         return Interlocked.Increment(ref Map.MapCount[Index]) == 0;
     }
 
-    /// <summary>atomic_add_negative(-1, &amp;page-&gt;_mapcount): drops a PTE mapping; true if it was the last.</summary>
-    internal bool DecMapCount()
+    /// <summary>atomic_add_negative(-1, &amp;page-&gt;_mapcount): the mm <paramref name="mmId"/> drops a PTE mapping; true if it was the last.</summary>
+    internal bool DecMapCount(uint mmId)
     {
         if (IsCompound)
-            Folio.AddPteMapcount(-1); // folio_sub_return_large_mapcount()
+            LargeMapcount.Sub(Folio, 1, mmId, entire: false); // folio_sub_return_large_mapcount()
         int now = Interlocked.Decrement(ref Map.MapCount[Index]);
         MmBug.On(now < -1, this, "mapcount underflow");
         return now == -1;

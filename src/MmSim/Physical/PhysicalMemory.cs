@@ -224,6 +224,8 @@ public sealed class PhysicalMemory
                 reason = "nonzero compound_mapcount";
             else if (folio.Pincount != 0)
                 reason = "nonzero compound_pincount";
+            else if (!folio.IsHugetlb && folio.Order >= 2)
+                reason = LargeMapcount.BadReason(Map, head);
             for (int i = 1; reason is null && i < folio.NrPages; i++)
             {
                 int tail = head + i;
@@ -315,6 +317,8 @@ public sealed class PhysicalMemory
             Map.LruPrev[tail] = 0;
             Map.RefCount[tail] = 1;
         }
+        if (nr >= 4)
+            Map.Private[head + 2] = 0; // _mm_ids: no mapping is left to charge (the split folio is unmapped)
         Map.Flags[head + 1] &= ~PageFlagBit.HasHwPoisoned.Mask();
         Map.Flags[head] &= ~PageFlagBit.Head.Mask();
     }
@@ -393,7 +397,10 @@ public sealed class PhysicalMemory
         Map.LruNext[head + 1] = -1; // compound_mapcount
         Map.LruPrev[head + 1] = 0;  // compound_pincount
         if (order >= 2)
+        {
             Map.LruNext[head + 2] = 0; // _large_mapcount, PTE mappings only
+            LargeMapcount.Init(Map, head);
+        }
     }
 
     private static void CheckOrder(int order)

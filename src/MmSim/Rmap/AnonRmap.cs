@@ -21,7 +21,7 @@ public static class AnonRmap
         MmBug.On(folio.IsLarge, page, "page_add_new_anon_rmap: large folios take the compound path");
         var anonVma = vma.Mm.AnonVmaPrepare(vma);
         folio.Set(PG.SwapBacked);
-        MmBug.On(!page.IncMapCount(), page, "page_add_new_anon_rmap on a page that is already mapped");
+        MmBug.On(!page.IncMapCount(vma.Mm.Id), page, "page_add_new_anon_rmap on a page that is already mapped");
         folio.SetMapping(anonVma.Mapping);
         folio.SetIndex(vma.LinearPageIndex(address));
         if (exclusive)
@@ -36,7 +36,7 @@ public static class AnonRmap
     internal static void PageAddAnonRmap(Page page, Vma vma, ulong address, bool exclusive)
     {
         var folio = page.Folio;
-        bool first = page.IncMapCount();
+        bool first = page.IncMapCount(vma.Mm.Id);
         MmBug.On(exclusive && !first, page, "RMAP_EXCLUSIVE for a page that is mapped already");
         if (first && !folio.IsAnon)
         {
@@ -48,14 +48,14 @@ public static class AnonRmap
     }
 
     /// <summary>
-    /// page_try_dup_anon_rmap(): fork shares an anon page with the child. A non-exclusive page is just
-    /// mapped once more; an exclusive one loses exclusivity, unless it may be pinned: then -EBUSY (false)
-    /// and the caller must give the child a copy. Called with the source PT lock held during fork.
+    /// page_try_dup_anon_rmap(): fork shares an anon page with the child's <paramref name="dstVma"/>. A
+    /// non-exclusive page is just mapped once more; an exclusive one loses exclusivity, unless it may be pinned:
+    /// then -EBUSY (false) and the caller must give the child a copy. Called with the source PT lock held.
     /// </summary>
     [AnonExclusiveHelper]
     [MustCheckResult]
     [RequiresPageTableLock]
-    internal static bool PageTryDupAnonRmap(Page page, Vma srcVma)
+    internal static bool PageTryDupAnonRmap(Page page, Vma dstVma, Vma srcVma)
     {
         MmBug.VmOn(!page.IsAnon, page, "page_try_dup_anon_rmap on a page that is not anonymous");
         var policy = srcVma.Mm.Machine.Policy;
@@ -63,25 +63,29 @@ public static class AnonRmap
             return false;
         if (policy.TracksExclusivity && page.IsAnonExclusive)
             page.ClearAnonExclusive();
-        page.IncMapCount();
+        page.IncMapCount(dstVma.Mm.Id);
         return true;
     }
 
     /// <summary>
-    /// page_try_dup_anon_rmap(page, compound=true): fork shares a PMD-mapped THP; the head carries
-    /// exclusivity for the whole PMD. -EBUSY (false) if it may be pinned: the caller splits and retries.
+    /// page_try_dup_anon_rmap(page, compound=true): fork shares a PMD-mapped THP or hugetlb page with the child's
+    /// <paramref name="dstVma"/>; the head carries exclusivity for the whole PMD. -EBUSY (false) if it may be
+    /// pinned: the caller splits (or, for hugetlb, copies) instead.
     /// </summary>
     [AnonExclusiveHelper]
     [MustCheckResult]
     [RequiresPageTableLock]
-    internal static bool PageTryDupAnonRmapCompound(Folio folio, Vma srcVma)
+    internal static bool PageTryDupAnonRmapCompound(Folio folio, Vma dstVma, Vma srcVma)
     {
         var policy = srcVma.Mm.Machine.Policy;
         if (policy.ForkMustCopy(folio.Head, srcVma))
             return false;
         if (policy.TracksExclusivity && folio.Head.IsAnonExclusive)
             folio.Head.ClearAnonExclusive();
-        folio.AddEntireMapcount(1);
+        if (folio.IsHugetlb)
+            folio.AddHugetlbEntireMapcount(1);
+        else
+            folio.AddEntireMapcount(1, dstVma.Mm.Id);
         return true;
     }
 
@@ -99,7 +103,7 @@ public static class AnonRmap
     }
 
     /// <summary>page_add_file_rmap(): one more PTE maps a page-cache page.</summary>
-    internal static void PageAddFileRmap(Page page) => page.IncMapCount();
+    internal static void PageAddFileRmap(Page page, Vma vma) => page.IncMapCount(vma.Mm.Id);
 
     /// <summary>
     /// page_try_share_anon_rmap(): before the entry that maps an exclusive anon page is replaced by a
@@ -126,5 +130,5 @@ public static class AnonRmap
     /// page_remove_rmap(): one PTE less. PG_anon_exclusive is deliberately left alone: zap never clears it,
     /// so that unpin-time checks still see an exclusive page; the free path drops it.
     /// </summary>
-    internal static void PageRemoveRmap(Page page) => page.DecMapCount();
+    internal static void PageRemoveRmap(Page page, Vma vma) => page.DecMapCount(vma.Mm.Id);
 }

@@ -192,7 +192,7 @@ internal static class Reclaim
             page.Folio.Set(PG.Dirty);
         bool remember = exclusive && machine.Options.SwapRemembersExclusive; // pte_swp_mkexclusive()
         pageTable.Write(slot, Pte.NonPresent(SwapEntryType.SwapDevice0, offset, remember));
-        AnonRmap.PageRemoveRmap(page);
+        AnonRmap.PageRemoveRmap(page, vma);
         page.Folio.Put();
         return true;
     }

@@ -155,10 +155,10 @@ internal static class HugePmd
                 var sub = folio.Page(i);
                 if (anonExclusive)
                     sub.SetAnonExclusive();
-                sub.IncMapCount();
+                sub.IncMapCount(mm.Id);
                 entries[i] = Prot(Pte.Present(sub.Pfn, pmd.IsWrite, pmd.IsDirty)).Raw;
             }
-            folio.AddEntireMapcount(-1); // page_remove_rmap(compound)
+            folio.AddEntireMapcount(-1, mm.Id); // page_remove_rmap(compound)
         }
         pageTable.PopulatePmd(pmdSlot, table);
     }
@@ -195,7 +195,10 @@ internal static class HugePmd
         if (pmd.IsSpecial)
             return;
         var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
-        folio.AddEntireMapcount(-1);
+        if (folio.IsHugetlb)
+            folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
+        else
+            folio.AddEntireMapcount(-1, mm.Id);
         folio.Put();
     }
 
@@ -204,7 +207,7 @@ internal static class HugePmd
     {
         var anonVma = vma.Mm.AnonVmaPrepare(vma);
         folio.Set(PG.SwapBacked);
-        folio.AddEntireMapcount(1);
+        folio.AddEntireMapcount(1, vma.Mm.Id);
         folio.SetMapping(anonVma.Mapping);
         folio.SetIndex(vma.LinearPageIndex(haddr));
         if (exclusive)

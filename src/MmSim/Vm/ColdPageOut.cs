@@ -111,7 +111,7 @@ internal static class ColdPageOut
             pageTable.Write(slot, Pte.None);
             if (pte.IsDirty)
                 page.Folio.Set(PG.Dirty);
-            AnonRmap.PageRemoveRmap(page);
+            AnonRmap.PageRemoveRmap(page, vma);
             page.Folio.Put();
         }
     }

@@ -49,6 +49,8 @@ public sealed class Machine : IDisposable
 
     internal PtLockPool PtLocks { get; } = new();
 
+    internal MmIdAllocator MmIds { get; } = new();
+
     internal Ksm.KsmScanner Ksm { get; }
 
     /// <summary>Frames taken out of use by memory failure.</summary>

@@ -28,9 +28,13 @@ internal sealed class Mm
     {
         Machine = machine;
         PageTable = pageTable;
+        Id = machine.MmIds.Alloc();
     }
 
     public Machine Machine { get; }
+
+    /// <summary>mm-&gt;mm_id (CONFIG_MM_ID): large folios charge their mappings to it.</summary>
+    public uint Id { get; }
 
     public PhysicalMemory Memory => Machine.Memory;
 

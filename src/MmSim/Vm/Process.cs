@@ -257,6 +257,7 @@ public sealed class Process
             {
                 Mm.TableFreeLock.ExitWriteLock();
             }
+            _machine.MmIds.Free(Mm.Id); // __mmdrop(): mm_free_id()
         }
         finally
         {

@@ -71,7 +71,7 @@ internal static class Zap
                 {
                     if (!page.IsAnon && pte.IsDirty)
                         page.Folio.Set(PageFlags.PG.Dirty);
-                    AnonRmap.PageRemoveRmap(page);
+                    AnonRmap.PageRemoveRmap(page, vma);
                     vma.Mm.Machine.Swap?.TryFreeSwapCache(page.Folio); // free_pages_and_swap_cache()
                     page.Folio.Put();
                 }
@@ -86,7 +86,7 @@ internal static class Zap
                 // zap_nonpresent_ptes(): the page (in device memory, or ordinary memory a device holds) loses this mapping and its reference
                 pageTable.Write(slot, Pte.None);
                 var device = vma.Mm.Memory.PfnToPage(pte.EntryPfn);
-                AnonRmap.PageRemoveRmap(device);
+                AnonRmap.PageRemoveRmap(device, vma);
                 device.Folio.Put();
                 return;
             }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using MmSim.Differential.Sequences;
 
 namespace MmSim.Differential.Comparison;
@@ -31,20 +30,7 @@ public static class KnownDifferences
             _ => false,
         });
 
-    /// <summary>
-    /// folio_maybe_mapped_shared() of a large folio (CONFIG_MM_ID, 6.15): the kernel remembers at most two
-    /// processes per folio; once a third mapped it, the folio stays "maybe shared" until one slot owns every
-    /// mapping again, which may never happen. __wp_can_reuse_large_anon_folio() then copies where the
-    /// simulator, which asks the rmap who maps the folio now, reuses the THP.
-    /// </summary>
-    public static readonly KnownDifference TwoMmIdSlots = new(
-        "TwoMmIdSlots",
-        "the kernel tracks two processes per large folio; after a third mapped it, it may copy where the simulator reuses",
-        (ops, kernel, simulator) => ops[^1] is PageMapOp
-            && kernel == "pm present excl anon" && simulator == "pm present excl anon thp"
-            && ops.Count(op => op is ForkOp) >= 2);
-
-    public static readonly IReadOnlyList<KnownDifference> All = [FaultAroundRace, TwoMmIdSlots];
+    public static readonly IReadOnlyList<KnownDifference> All = [FaultAroundRace];
 
     // Observations of a page-cache page: mapped (exclusively or not) or not mapped; never anonymous.
     private static bool IsPageCacheState(string observation) => observation is "pm none" or "pm present" or "pm present excl";

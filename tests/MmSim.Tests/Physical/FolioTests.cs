@@ -82,11 +82,11 @@ public class FolioTests
     {
         var folio = TestMemory.Create().AllocAnon(order: 9, CompoundDtor.TransHuge);
 
-        folio.AddEntireMapcount(1);
+        folio.AddEntireMapcount(1, mmId: 1);
 
         Assert.Equal(1, folio.EntireMapcount);
         Assert.Equal(1, folio.Page(100).MapCount);
-        folio.AddEntireMapcount(-1);
+        folio.AddEntireMapcount(-1, mmId: 1);
         Assert.Equal(0, folio.Page(100).MapCount);
     }
 
