@@ -48,7 +48,7 @@ internal static class WpFault
     private static void WpPageReuse(Vma vma, PteSlot slot, Pte pte)
     {
         var page = FaultHandler.VmNormalPage(vma.Mm, pte);
-        if (vma.Mm.Machine.Policy.TracksExclusivity && page is { IsAnon: true } anon)
+        if (vma.Mm.Memory.DebugVm && vma.Mm.Machine.Policy.TracksExclusivity && page is { IsAnon: true } anon)
             MmBug.VmOn(!anon.IsAnonExclusive, anon, "wp_page_reuse of an anon page that is not exclusive");
         var entry = pte.WithDirty();
         if (vma.Flags.HasFlag(VmFlags.Write))

@@ -242,7 +242,7 @@ internal static class CopyPageRange
             src.Mm.PageTable.Write(srcSlot, pte.WithoutWrite());
             pte = pte.WithoutWrite();
         }
-        if (page is { IsAnon: true } shared && src.Mm.Machine.Policy.TracksExclusivity)
+        if (src.Mm.Memory.DebugVm && page is { IsAnon: true } shared && src.Mm.Machine.Policy.TracksExclusivity)
             MmBug.VmOn(shared.IsAnonExclusive, shared, "copy_present_pte left a shared page exclusive");
         dst.Mm.PageTable.Write(dstSlot, pte);
         return VmFault.Ok;

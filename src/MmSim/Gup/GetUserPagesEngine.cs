@@ -175,7 +175,7 @@ internal static class GetUserPagesEngine
             if (grab is { } how)
             {
                 how.Grab(target);
-                if (how == GupGrab.Pin && mapped.IsAnon && mm.Machine.Policy.TracksExclusivity)
+                if (how == GupGrab.Pin && mm.Memory.DebugVm && mapped.IsAnon && mm.Machine.Policy.TracksExclusivity)
                     MmBug.VmOn(!mapped.IsAnonExclusive, mapped, "pinned an anonymous page that is not exclusive");
                 if (write && !entry.IsDirty)
                     mm.PageTable.Write(slot, entry.WithDirty()); // FOLL_TOUCH
@@ -188,6 +188,8 @@ internal static class GetUserPagesEngine
     /// <summary>
     /// lockless_pages_from_mm() / gup_pte_range(): takes what it can without locks, in order, stopping at
     /// the first entry it cannot handle; a fork that ran meanwhile (write_protect_seq moved) voids the pins.
+    /// The upper levels are walked once per PMD (gup_fast_pmd_range), and each page's PMD and PTE are read
+    /// again after its grab, so that a table detached meanwhile (collapse) or a changed entry drops the page.
     /// </summary>
     private static int LocklessPages(Mm mm, ulong start, Page[] pages, GupFlags flags, bool pin, GupGrab grab)
     {
@@ -195,6 +197,10 @@ internal static class GetUserPagesEngine
         if (grab == GupGrab.Pin && (seq & 1) != 0)
             return 0;
         bool write = (flags & GupFlags.Write) != 0;
+        var pageTable = mm.PageTable;
+        ulong region = ulong.MaxValue;
+        PteSlot pmdSlot = default;
+        Pte pmd = default;
         int got = 0;
         mm.TableFreeLock.EnterReadLock();
         try
@@ -202,9 +208,18 @@ internal static class GetUserPagesEngine
             for (; got < pages.Length; got++)
             {
                 ulong address = start + (ulong)got * Machine.PageSize;
-                if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+                if ((address & ~(PageTable.PmdSize - 1)) != region)
+                {
+                    region = address & ~(PageTable.PmdSize - 1);
+                    if (!pageTable.TryGetPmdSlot(address, out pmdSlot))
+                        break;
+                    pmd = pageTable.Read(pmdSlot); // pmdp_get_lockless()
+                }
+                if (!pmd.IsPresent)
                     break;
-                var pte = mm.PageTable.Read(slot);
+                bool huge = pmd.IsHuge;
+                var slot = huge ? pmdSlot : new PteSlot((int)pmd.Pfn, (int)((address >> PageTable.PageShift) & (PageTable.PtrsPerTable - 1)));
+                var pte = pageTable.Read(slot);
                 if (pte.Kind != PteKind.Present || pte.IsHuge != huge || pte.IsProtNone || pte.IsSpecial || (write && !pte.IsWrite))
                     break;
                 var page = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address));
@@ -223,7 +238,7 @@ internal static class GetUserPagesEngine
                 }
                 // gup_huge_pmd(): the head decides whether a R/O pin must unshare
                 var decides = huge ? page.Folio.Head : page;
-                if (mm.PageTable.Read(slot) != pte ||
+                if (pageTable.Read(pmdSlot) != pmd || pageTable.Read(slot) != pte ||
                     (!pte.IsWrite && mm.Machine.Policy.GupMustUnshare(null, decides, pin, (flags & GupFlags.Longterm) != 0)))
                 {
                     grab.Release(page, tracksExclusivity: false);

@@ -65,7 +65,7 @@ internal static class GupGrabExtensions
             return;
         }
         // a THP is exclusive through its head (PMD-mapped) or the pinned subpage (PTE-mapped)
-        if (tracksExclusivity && page.IsAnon)
+        if (tracksExclusivity && page.Memory.DebugVm && page.IsAnon)
             MmBug.VmOn(!IsExclusiveForPin(page), page, "unpinning an anonymous page that is not exclusive");
         if (folio.IsLarge)
         {

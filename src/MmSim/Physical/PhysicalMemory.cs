@@ -113,6 +113,12 @@ public sealed class PhysicalMemory
 
     internal Memmap Map { get; }
 
+    /// <summary>
+    /// CONFIG_DEBUG_VM. Hot paths test it before a <c>MmBug.VmOn</c>: C# evaluates the condition even when the
+    /// check is off, where the kernel compiles VM_BUG_ON away (an unpin's check cost as much as the unpin).
+    /// </summary>
+    internal bool DebugVm => Map.DebugVm;
+
     /// <summary>Allocation failure injection (fail_page_alloc).</summary>
     internal FailPageAlloc FailPageAlloc { get; } = new();
 

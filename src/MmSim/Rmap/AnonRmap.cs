@@ -57,7 +57,8 @@ public static class AnonRmap
     [RequiresPageTableLock]
     internal static bool PageTryDupAnonRmap(Page page, Vma dstVma, Vma srcVma)
     {
-        MmBug.VmOn(!page.IsAnon, page, "page_try_dup_anon_rmap on a page that is not anonymous");
+        if (page.Memory.DebugVm)
+            MmBug.VmOn(!page.IsAnon, page, "page_try_dup_anon_rmap on a page that is not anonymous");
         var policy = srcVma.Mm.Machine.Policy;
         if (policy.ForkMustCopy(page, srcVma))
             return false;
@@ -118,7 +119,8 @@ public static class AnonRmap
     [RequiresAnonExclusive]
     public static bool PageTryShareAnonRmap(Page page)
     {
-        MmBug.VmOn(!page.IsAnon || !page.IsAnonExclusive, page, "page_try_share_anon_rmap on a page that is not exclusive anon");
+        if (page.Memory.DebugVm)
+            MmBug.VmOn(!page.IsAnon || !page.IsAnonExclusive, page, "page_try_share_anon_rmap on a page that is not exclusive anon");
         System.Threading.Interlocked.MemoryBarrier(); // smp_mb(): pairs with GUP-fast's grab-then-recheck
         if (page.Folio.MaybeDmaPinned)
             return false;
