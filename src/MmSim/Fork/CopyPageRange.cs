@@ -81,9 +81,10 @@ internal static class CopyPageRange
             {
                 int offset = (int)((at - address) >> PageTable.PageShift);
                 var from = srcSlot with { Index = srcSlot.Index + offset };
-                if (srcTable.Read(from).IsNone)
+                var pte = srcTable.Read(from);
+                if (pte.IsNone)
                     continue;
-                var result = CopyPte(dst, src, dstSlot with { Index = dstSlot.Index + offset }, from, at, ref prealloc);
+                var result = CopyPte(dst, src, dstSlot with { Index = dstSlot.Index + offset }, from, pte, at, ref prealloc);
                 if (result != VmFault.Ok)
                 {
                     stopped = at;
@@ -138,10 +139,9 @@ internal static class CopyPageRange
         }
     }
 
-    /// <summary>copy_present_pte() / copy_nonpresent_pte(), both PT locks held.</summary>
-    private static VmFault CopyPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, ulong address, ref FaultPage prealloc)
+    /// <summary>copy_present_pte() / copy_nonpresent_pte() of the entry <paramref name="pte"/> read under both PT locks.</summary>
+    private static VmFault CopyPte(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, Pte pte, ulong address, ref FaultPage prealloc)
     {
-        var pte = src.Mm.PageTable.Read(srcSlot);
         switch (pte.Kind)
         {
             case PteKind.None:

@@ -136,7 +136,7 @@ public readonly struct Page : IEquatable<Page>
         get
         {
             MmBug.On(!IsAnon, this, "PageAnonExclusive on a page that is not anonymous");
-            MmBug.On(IsHugetlb && !IsHead, this, "PageAnonExclusive on a hugetlb tail page");
+            MmBug.On(IsTail && IsHugetlb, this, "PageAnonExclusive on a hugetlb tail page"); // IsTail first: it is one read
             return (Map.Flags[Index] & PageFlagBit.AnonExclusive.Mask()) != 0;
         }
     }
@@ -246,9 +246,10 @@ public readonly struct Page : IEquatable<Page>
 
     private void CheckAnonExclusiveModify(string accessor)
     {
-        MmBug.On(!IsAnon, this, $"{accessor} on a page that is not anonymous");
-        MmBug.On(IsKsm, this, $"{accessor} on a KSM page, which is never exclusive");
-        MmBug.On(IsHugetlb && !IsHead, this, $"{accessor} on a hugetlb tail page");
+        var mapping = Folio.Mapping;
+        MmBug.On(!mapping.IsAnon, this, $"{accessor} on a page that is not anonymous");
+        MmBug.On(mapping.IsKsm, this, $"{accessor} on a KSM page, which is never exclusive");
+        MmBug.On(IsTail && IsHugetlb, this, $"{accessor} on a hugetlb tail page");
     }
 
     private static void CheckRange(int offset, int length)

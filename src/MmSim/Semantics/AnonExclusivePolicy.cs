@@ -70,7 +70,7 @@ internal sealed class AnonExclusivePolicy : CowPolicy
 
     /// <summary>page_try_dup_anon_rmap(): an exclusive page that may be pinned is not shared with the child.</summary>
     public override bool ForkMustCopy(Page page, Vma srcVma) =>
-        page.IsAnonExclusive && PageNeedsCowForDma(srcVma, page);
+        PageNeedsCowForDma(srcVma, page) && page.IsAnonExclusive; // the cheap MMF_HAS_PINNED test first
 
     /// <summary>
     /// gup_must_unshare() of 6.2: FOLL_PIN without FOLL_WRITE of an anon page that is not exclusive, or a
