@@ -24,7 +24,7 @@ internal static class DevicePrivate
     /// migrate_vma_collect_pmd() would split a THP; the simulator leaves it.
     /// </summary>
     public static int MigrateToDevice(Mm mm, ulong address) =>
-        MigratePages.MigratePageAt(mm, address, mm.Memory.AllocDevicePage, Errno.ENOMEM);
+        MigratePages.MigratePageAt(mm, address, _ => mm.Memory.AllocDevicePage(), Errno.ENOMEM, movedLarge: null);
 
     /// <summary>
     /// do_swap_page() for a device-private entry: pgmap->ops->migrate_to_ram(), run without the PT lock. The

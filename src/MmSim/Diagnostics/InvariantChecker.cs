@@ -137,6 +137,8 @@ internal sealed class InvariantChecker
             AddMmMapping((int)large.Head.Pfn, mm.Id);
         if (page.IsKsm)
             Require(!page.IsAnonExclusive && !pte.IsWrite, $"I8: KSM page pfn 0x{page.Pfn:x} is exclusive or mapped writable");
+        else if (page.IsAnon)
+            CheckRmapFinds(process, vma, address, page);
         if (page.IsAnon && pte.IsWrite)
         {
             Require(vma.Flags.HasFlag(VmFlags.Write), $"{process}: writable entry at 0x{address:x} in {vma}");
@@ -195,6 +197,8 @@ internal sealed class InvariantChecker
                 visit(address, entry);
             else if (shift == PageTable.PmdShift && entry.IsHuge)
                 visitHuge(address, entry);
+            else if (shift == PageTable.PmdShift && entry.IsSwapPmd)
+                Require(false, $"PMD migration entry {entry} at 0x{address:x} outside a migration");
             else
                 WalkTables(mm, (int)entry.Pfn, shift - 9, address, visit, visitHuge);
         }
@@ -323,6 +327,19 @@ internal sealed class InvariantChecker
             pfn += folio.NrPages;
         }
         Require(allocated + memory.FreePages == memory.TotalPages, $"{allocated} allocated + {memory.FreePages} free frames != {memory.TotalPages}");
+    }
+
+    /// <summary>
+    /// An rmap walk from the page must find this mapping (rmap_walk_anon: the page's anon_vma lists the area, and
+    /// the page's index puts it at this address): migration, reclaim and KSM find mappings only that way.
+    /// </summary>
+    private static void CheckRmapFinds(Process process, Vma vma, ulong address, Page page)
+    {
+        var folio = page.Folio;
+        ulong index = folio.Index + (ulong)(page.Pfn - folio.Head.Pfn);
+        bool listed = page.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is { } anonVma && anonVma.Vmas.Contains(vma);
+        Require(listed && vma.TryAddressOf(index, out ulong at) && at == address,
+            $"{process}: the anon page pfn 0x{page.Pfn:x} at 0x{address:x} (index {index}) cannot be found from its rmap (anon_vma lists the area: {listed})");
     }
 
     /// <summary>

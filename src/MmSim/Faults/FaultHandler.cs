@@ -34,6 +34,12 @@ internal static class FaultHandler
                 if (huge != VmFault.NeedPage)
                     return huge;
             }
+            else if (pmd.IsSwapPmd)
+            {
+                // pmd_migration_entry_wait(): the THP is moving; the access retries once the PMD is restored
+                System.Threading.Thread.Yield();
+                return VmFault.Ok;
+            }
             else if (pmd.IsHuge)
             {
                 lock (pageTable.PtLock(pmdSlot))

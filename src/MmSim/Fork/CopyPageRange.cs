@@ -99,12 +99,13 @@ internal static class CopyPageRange
     /// <summary>
     /// copy_huge_pmd(): a PMD-mapped THP (or the huge zero page) is shared with the child as one PMD, R/O on
     /// both sides, unless the parent may have it pinned: then the parent's PMD is split and the PTE level
-    /// copies the pinned subpages (NeedPage: "not a huge PMD (any more), copy PTEs").
+    /// copies the pinned subpages (NeedPage: "not a huge PMD (any more), copy PTEs"). A PMD migration entry
+    /// is copied as it is, demoted to READ on both sides in a COW mapping (is_swap_pmd branch).
     /// </summary>
     private static VmFault CopyHugePmd(Vma dst, Vma src, ulong address)
     {
         var srcTable = src.Mm.PageTable;
-        if (!srcTable.TryGetPmdSlot(address, out var srcSlot) || !srcTable.Read(srcSlot).IsHuge)
+        if (!srcTable.TryGetPmdSlot(address, out var srcSlot) || srcTable.Read(srcSlot) is { IsHuge: false, IsSwapPmd: false })
             return VmFault.NeedPage;
         var dstTable = dst.Mm.PageTable;
         if (!dstTable.TryAllocPmdSlot(address, out var dstSlot) || !dstTable.TryDepositTable(dstSlot))
@@ -112,6 +113,16 @@ internal static class CopyPageRange
         lock (srcTable.PtLock(srcSlot))
         {
             var pmd = srcTable.Read(srcSlot);
+            if (pmd.IsSwapPmd)
+            {
+                if (src.IsCowMapping && pmd.Type != SwapEntryType.MigrationRead)
+                {
+                    pmd = Pte.NonPresent(SwapEntryType.MigrationRead, pmd.EntryPfn); // make_readable_migration_entry()
+                    srcTable.Write(srcSlot, pmd);
+                }
+                MmBug.On(!dstTable.TryInstallHugePmd(dstSlot, () => pmd), $"fork: the child's PMD at 0x{address:x} is populated already");
+                return VmFault.Ok;
+            }
             if (!pmd.IsHuge)
             {
                 dstTable.ZapDepositedTable(dstSlot);

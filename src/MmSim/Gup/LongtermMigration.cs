@@ -8,9 +8,10 @@ namespace MmSim.Gup;
 /// check_and_migrate_movable_pages() (mm/gup.c): a long-term pin must not hold a page in ZONE_MOVABLE, or
 /// the zone could never be emptied (memory hot-unplug, CMA). After GUP took the pages, any that is not
 /// long-term pinnable is migrated out: every pin is dropped, each such folio moves to a frame allocated
-/// without __GFP_MOVABLE, and GUP starts over (-EAGAIN), finding the new frames in the page tables. A THP is
-/// split first, as migrate_pages() splits a folio it cannot move whole. A folio that cannot be moved
-/// (another reference or pin holds it, no normal memory) fails the pin with ENOMEM.
+/// without __GFP_MOVABLE, and GUP starts over (-EAGAIN), finding the new frames in the page tables. A THP moves
+/// whole to a THP in ZONE_NORMAL; with none free it is split, as migrate_pages() splits a folio it cannot move
+/// whole, and its pages move when GUP finds them again. A folio that cannot be moved (another reference or pin
+/// holds it, no normal memory) fails the pin with ENOMEM.
 /// </summary>
 internal static class LongtermMigration
 {
@@ -47,16 +48,15 @@ internal static class LongtermMigration
         return false;
     }
 
-    /// <summary>migrate_pages() to a non-movable frame; null on success, else why not.</summary>
+    /// <summary>migrate_pages() to a non-movable folio; null on success, else why not.</summary>
     private static string? Migrate(Machine machine, Folio folio)
     {
-        if (folio.IsLarge)
-        {
-            // the split's pages are migrated when GUP finds them again
+        var error = Migration.MigratePages.MigrateFolio(machine, folio, Gfp.None);
+        if (error is null)
+            return null;
+        // no THP free outside ZONE_MOVABLE: split, and the pages migrate when GUP finds them again
+        if (error == Errno.ENOMEM && folio.IsLarge)
             return Thp.FolioSplit.TryLockAndSplit(machine, folio) ? null : $"the THP at pfn 0x{folio.Head.Pfn:x} could not be split (it has other references)";
-        }
-        return Migration.MigratePages.MigrateFolio(machine, folio, Gfp.None) is { } error
-            ? $"pfn 0x{folio.Head.Pfn:x} did not migrate ({error})"
-            : null;
+        return $"pfn 0x{folio.Head.Pfn:x} did not migrate ({error})";
     }
 }

@@ -9,30 +9,49 @@ using MmSim.Vm;
 namespace MmSim.Migration;
 
 /// <summary>
-/// Page migration for small anonymous folios (mm/migrate.c, mm/rmap.c try_to_migrate_one and
-/// remove_migration_pte, Linux 6.1). Every entry that maps the folio becomes a migration entry that
-/// carries its exclusivity: WRITE (was writable), READ_EXCLUSIVE (exclusive, R/O) or READ. An exclusive
-/// page that may be pinned cannot give up exclusivity, so its migration fails early (EBUSY); a folio
-/// with references beyond its mappings fails too (EAGAIN in the kernel, reported as EBUSY). Success
-/// moves the contents to a new frame, and its place in the swap cache if it has one, and restores every
-/// entry, exclusive unless it was READ.
+/// Page migration of anonymous folios, small and THP (mm/migrate.c, mm/rmap.c try_to_migrate_one and
+/// remove_migration_pte). Every entry that maps the folio becomes a migration entry that carries its
+/// exclusivity: WRITE (was writable), READ_EXCLUSIVE (exclusive, R/O) or READ; a PMD that maps a THP whole
+/// becomes one PMD migration entry (THP migration, CONFIG_ARCH_ENABLE_THP_MIGRATION). An exclusive page that
+/// may be pinned cannot give up exclusivity, so its migration fails early (EBUSY); a folio with references
+/// beyond its mappings fails too (EAGAIN in the kernel, reported as EBUSY). Success moves the contents to a new
+/// folio of the same order, and its place in the swap cache if it has one, and restores every entry, found
+/// again through the rmap, exclusive unless it was READ.
 /// </summary>
 internal static class MigratePages
 {
     /// <summary>
-    /// migrate_pages() for one folio the caller holds a reference on, to a frame allocated with
-    /// <paramref name="target"/> (movable for move_pages, not movable to leave ZONE_MOVABLE);
-    /// null on success, else the errno.
+    /// migrate_pages() for one folio the caller holds a reference on, to a folio of its order allocated with
+    /// <paramref name="target"/> (movable for move_pages, not movable to leave ZONE_MOVABLE); null on
+    /// success, else the errno: ENOMEM when no folio of that order was free.
     /// </summary>
-    public static Errno? MigrateFolio(Machine machine, Folio folio, Gfp target = Gfp.Movable) =>
-        MigrateFolio(machine, folio, () => machine.Memory.AllocFolio(0, target));
+    public static Errno? MigrateFolio(Machine machine, Folio folio, Gfp target = Gfp.Movable)
+    {
+        bool noFrame = false;
+        var error = MigrateFolio(machine, folio, () =>
+        {
+            var fresh = AllocLike(machine, folio, target);
+            noFrame = fresh is null;
+            return fresh;
+        });
+        return error is not null && noFrame ? Errno.ENOMEM : error;
+    }
+
+    /// <summary>alloc_migration_target(): a folio of <paramref name="like"/>'s order, a THP for a THP.</summary>
+    public static Folio? AllocLike(Machine machine, Folio like, Gfp gfp) =>
+        like.IsLarge
+            ? machine.Memory.AllocFolio(like.Order, gfp, CompoundDtor.TransHuge)
+            : machine.Memory.AllocFolio(0, gfp);
 
     /// <summary>
-    /// add_page_for_migration() then migrate_pages() for the page mapped at <paramref name="address"/>: 0, or a
+    /// add_folio_for_migration() then migrate_pages() for the folio mapped at <paramref name="address"/>: 0, or a
     /// negative errno: -EFAULT (no area), -ENOENT (not present, not anonymous, or freed meanwhile), -EBUSY (not
-    /// moved), or -<paramref name="exhausted"/> when <paramref name="newFolio"/> had no frame to give.
+    /// moved), or -<paramref name="exhausted"/> when <paramref name="newFolio"/> had no folio of the order asked
+    /// for. A THP moves whole, once per call: <paramref name="movedLarge"/> holds the THPs this call has moved
+    /// (null: THPs are left where they are). A THP with no free THP to move to is split, and the page at
+    /// <paramref name="address"/> moves alone, as migrate_pages_batch() splits on -ENOMEM.
     /// </summary>
-    public static int MigratePageAt(Mm mm, ulong address, System.Func<Folio?> newFolio, Errno exhausted)
+    public static int MigratePageAt(Mm mm, ulong address, System.Func<Folio, Folio?> newFolio, Errno exhausted, ISet<long>? movedLarge)
     {
         if (mm.VmaLookup(address) is null)
             return -(int)Errno.EFAULT;
@@ -42,49 +61,55 @@ internal static class MigratePages
         if (pte.Kind != PteKind.Present || pte.IsSpecial)
             return -(int)Errno.ENOENT;
         var folio = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address)).Folio;
+        if (folio.IsLarge && (movedLarge is null || movedLarge.Contains(folio.Head.Pfn)))
+            return movedLarge is null ? -(int)Errno.EBUSY : 0; // isolated once: the folio is moved already
         if (!folio.IsAnon || !folio.TryRefAdd(1))
             return -(int)Errno.ENOENT;
         try
         {
-            bool noFrame = false;
+            Folio? moved = null;
+            bool asked = false;
             var error = MigrateFolio(mm.Machine, folio, () =>
             {
-                var target = newFolio();
-                noFrame = target is null;
-                return target;
+                asked = true;
+                return moved = newFolio(folio);
             });
-            return error is null ? 0 : noFrame ? -(int)exhausted : -(int)error;
+            if (error is null && moved is { IsLarge: true } large)
+                movedLarge!.Add(large.Head.Pfn);
+            if (error is null || !asked || moved is not null)
+                return error is null ? 0 : -(int)error;
+            if (!folio.IsLarge || !Thp.FolioSplit.TryLockAndSplit(mm.Machine, folio))
+                return -(int)exhausted;
         }
         finally
         {
             folio.Put();
         }
+        return MigratePageAt(mm, address, newFolio, exhausted, movedLarge); // a small folio now
     }
 
-    /// <summary>migrate_pages() with its get_new_folio() callback, asked for the target once the folio is unmapped.</summary>
+    /// <summary>
+    /// migrate_pages() with its get_new_folio() callback, asked for the target once the folio is unmapped; the
+    /// target must have the folio's order. Hugetlb, KSM and swap-cached THPs are not migrated (EBUSY).
+    /// </summary>
     public static Errno? MigrateFolio(Machine machine, Folio folio, System.Func<Folio?> newFolio)
     {
-        if (folio.IsLarge || !folio.IsAnon || folio.IsKsm)
-            return Errno.EBUSY; // large and KSM folios are not migrated by this simulator yet
+        if (!folio.IsAnon || folio.IsKsm || folio.IsHugetlb || (folio.IsLarge && folio.IsSwapCache))
+            return Errno.EBUSY;
         if (!folio.TryLock())
             return Errno.EBUSY;
+        bool unmappedAny = false;
         try
         {
-            var page = folio.Head;
-            var unmapped = new List<(Vma Vma, PteSlot Slot)>();
-            bool complete = RmapWalk.Anon(page, (vma, address, slot, pte) =>
-            {
-                if (!MigrationEntries.TryToMigrateOne(machine, vma, slot, pte, page))
-                    return false;
-                unmapped.Add((vma, slot));
-                return true;
-            });
+            bool complete = TryToMigrate(machine, folio, ref unmappedAny);
             // folio_migrate_mapping(): our reference and the swap cache's are all that may be left
-            bool movable = complete && page.MapCount == 0 && folio.RefCount == 1 + (folio.IsSwapCache ? 1 : 0);
-            Folio moved = folio;
+            bool movable = complete && !FolioSharing.Mapped(folio) && folio.RefCount == 1 + (folio.IsSwapCache ? 1 : 0);
+            var moved = folio;
             if (movable && newFolio() is { } fresh)
             {
-                fresh.Head.CopyContentsFrom(page);
+                MmBug.On(fresh.Order != folio.Order, fresh.Head, $"migration target of order {fresh.Order} for a folio of order {folio.Order}");
+                for (int i = 0; i < folio.NrPages; i++)
+                    fresh.Page(i).CopyContentsFrom(folio.Page(i));
                 fresh.SetMapping(folio.Mapping);
                 fresh.SetIndex(folio.Index);
                 fresh.Set(PG.SwapBacked);
@@ -95,8 +120,8 @@ internal static class MigratePages
                 // folio_migrate_flags() does not copy PG_anon_exclusive: the migration entries carry it
                 moved = fresh;
             }
-            foreach (var (vma, slot) in unmapped)
-                MigrationEntries.RemoveMigrationPte(machine, vma, slot, page, moved.Head, mapUnusedToZeroPage: false);
+            if (unmappedAny)
+                MigrationEntries.RemoveMigrationPtes(machine, folio, moved);
             if (moved != folio)
             {
                 if (!machine.Memory.IsZoneDevice(moved.Head.Pfn))
@@ -111,5 +136,36 @@ internal static class MigratePages
         {
             folio.Unlock();
         }
+    }
+
+    /// <summary>
+    /// try_to_migrate(folio, 0): every PMD that maps the THP whole, then every PTE that maps one of its pages,
+    /// becomes a migration entry; false if one could not (pinned, or a PT lock was busy).
+    /// </summary>
+    private static bool TryToMigrate(Machine machine, Folio folio, ref bool unmappedAny)
+    {
+        bool any = false;
+        bool complete = !folio.IsLarge || RmapWalk.AnonPmds(folio, (vma, _, pmdSlot, pmd) =>
+        {
+            if (!MigrationEntries.TryToMigrateOnePmd(machine, vma, pmdSlot, pmd, folio))
+                return false;
+            any = true;
+            return true;
+        });
+        for (int i = 0; complete && i < folio.NrPages; i++)
+        {
+            var page = folio.Page(i);
+            if (page.PteMapCount == 0)
+                continue;
+            complete = RmapWalk.Anon(page, (vma, address, slot, pte) =>
+            {
+                if (!MigrationEntries.TryToMigrateOne(machine, vma, slot, pte, page))
+                    return false;
+                any = true;
+                return true;
+            });
+        }
+        unmappedAny = any;
+        return complete;
     }
 }

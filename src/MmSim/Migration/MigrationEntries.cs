@@ -10,8 +10,9 @@ namespace MmSim.Migration;
 /// <summary>
 /// Migration entries (mm/rmap.c try_to_migrate_one, mm/migrate.c remove_migration_pte): an entry that maps a
 /// page is replaced by one that carries its exclusivity, WRITE (was writable), READ_EXCLUSIVE (exclusive, R/O)
-/// or READ, and later restored to the same page or to its new copy. Page migration, device migration and folio
-/// split share them.
+/// or READ, and later restored to the same page or to its new copy. A PMD that maps a THP whole becomes one
+/// PMD migration entry (set_pmd_migration_entry / remove_migration_pmd), its exclusivity that of the head.
+/// Page migration, device migration and folio split share them.
 /// </summary>
 internal static class MigrationEntries
 {
@@ -72,6 +73,76 @@ internal static class MigrationEntries
                 return;
             }
             pageTable.Write(slot, Pte.Present(target.Pfn, write && vma.Flags.HasFlag(VmFlags.Write), dirty: write));
+        }
+    }
+
+    /// <summary>
+    /// set_pmd_migration_entry(), PMD lock held: the huge PMD becomes a PMD migration entry for the head, or stays
+    /// if the THP may be pinned. The deposited page table stays with it.
+    /// </summary>
+    public static bool TryToMigrateOnePmd(Machine machine, Vma vma, PteSlot pmdSlot, Pte pmd, Folio folio)
+    {
+        var pageTable = vma.Mm.PageTable;
+        var head = folio.Head;
+        bool exclusive = machine.Policy.TracksExclusivity && head.IsAnonExclusive;
+        MmBug.On(pmd.IsWrite && machine.Policy.TracksExclusivity && !exclusive, head, "set_pmd_migration_entry: a writable THP that is not exclusive");
+        pageTable.Write(pmdSlot, Pte.None); // pmdp_invalidate(): GUP-fast can no longer find the THP
+        if (exclusive && !AnonRmap.PageTryShareAnonRmap(head))
+        {
+            pageTable.Write(pmdSlot, pmd);
+            return false;
+        }
+        var type = pmd.IsWrite ? SwapEntryType.MigrationWrite
+            : exclusive ? SwapEntryType.MigrationReadExclusive
+            : SwapEntryType.MigrationRead;
+        if (pmd.IsDirty)
+            folio.Set(PG.Dirty);
+        pageTable.Write(pmdSlot, Pte.NonPresent(type, head.Pfn));
+        folio.AddEntireMapcount(-1, vma.Mm.Id); // folio_remove_rmap_pmd()
+        folio.Put();
+        return true;
+    }
+
+    /// <summary>
+    /// remove_migration_ptes(): every migration entry that names a page of <paramref name="old"/>, found through
+    /// the rmap as the kernel finds them (so that an entry a fork copied, an mremap moved or a split broke up is
+    /// found too), maps the same page of <paramref name="target"/> again. A PMD migration entry becomes a huge
+    /// PMD (remove_migration_pmd); PTE entries map the subpages.
+    /// </summary>
+    public static void RemoveMigrationPtes(Machine machine, Folio old, Folio target)
+    {
+        if (old.Head.Memory.Mappings.Resolve<AnonVma>(old.Mapping.ObjectId) is not { } anonVma)
+            return;
+        lock (anonVma.Root) // a fork cannot link a new area (and copy an entry into it) while we walk
+        {
+            foreach (var vma in anonVma.Vmas.ToArray())
+            {
+                if (old.IsLarge && vma.TryAddressOf(old.Index, out ulong haddr) && (haddr & (PageTable.PmdSize - 1)) == 0 &&
+                    vma.Mm.PageTable.TryGetPmdSlot(haddr, out var pmdSlot))
+                    RemoveMigrationPmd(machine, vma, pmdSlot, old, target);
+                for (int i = 0; i < old.NrPages; i++)
+                {
+                    if (vma.TryAddressOf(old.Index + (ulong)i, out ulong address) && vma.Mm.PageTable.TryGetPteSlot(address, out var slot))
+                        RemoveMigrationPte(machine, vma, slot, old.Page(i), target.Page(i), mapUnusedToZeroPage: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>remove_migration_pmd(): a PMD migration entry that still names <paramref name="old"/> maps <paramref name="target"/> whole.</summary>
+    private static void RemoveMigrationPmd(Machine machine, Vma vma, PteSlot pmdSlot, Folio old, Folio target)
+    {
+        var pageTable = vma.Mm.PageTable;
+        lock (pageTable.PtLock(pmdSlot))
+        {
+            var entry = pageTable.Read(pmdSlot);
+            if (entry.Kind != PteKind.Migration || entry.EntryPfn != old.Head.Pfn)
+                return; // zapped, split or never there
+            bool write = entry.Type == SwapEntryType.MigrationWrite;
+            bool exclusive = machine.Policy.TracksExclusivity && entry.Type != SwapEntryType.MigrationRead;
+            target.Get();
+            AnonRmap.PageAddAnonRmapPmd(target, vma, exclusive);
+            pageTable.Write(pmdSlot, Pte.HugePmd(target.Head.Pfn, write && vma.Flags.HasFlag(VmFlags.Write), dirty: write));
         }
     }
 }

@@ -135,8 +135,8 @@ internal sealed class PageTable
     }
 
     /// <summary>
-    /// The leaf entry that maps <paramref name="address"/>: a huge PMD (<paramref name="huge"/>) or a PTE slot;
-    /// false if the tables down to it do not exist.
+    /// The leaf entry that maps <paramref name="address"/>: a huge PMD or a PMD migration entry (is_swap_pmd),
+    /// both <paramref name="huge"/>, or a PTE slot; false if the tables down to it do not exist.
     /// </summary>
     public bool TryGetLeaf(ulong address, out PteSlot slot, out bool huge)
     {
@@ -145,7 +145,7 @@ internal sealed class PageTable
         if (!TryGetPmdSlot(address, out var pmdSlot))
             return false;
         var pmd = Read(pmdSlot);
-        if (pmd.IsHuge)
+        if (pmd.IsHuge || pmd.IsSwapPmd)
         {
             slot = pmdSlot;
             huge = true;
@@ -202,7 +202,8 @@ internal sealed class PageTable
             return PteAlloc.NoMemory;
         lock (_populateLock) // huge PMDs are installed under the same lock (TryInstallHugePmd)
         {
-            if (Read(pmdSlot).IsHuge)
+            var pmd = Read(pmdSlot);
+            if (pmd.IsHuge || pmd.IsSwapPmd)
                 return PteAlloc.Huge;
             return TryAllocPteSlot(address, out slot) ? PteAlloc.Ok : PteAlloc.NoMemory;
         }
@@ -232,6 +233,7 @@ internal sealed class PageTable
             lock (_populateLock)
             {
                 entry = Read(table, index);
+                MmBug.On(entry.IsSwapPmd, $"a PTE table would replace the PMD migration entry in table 0x{table:x} slot {index}");
                 if (!entry.IsPresent)
                 {
                     int fresh = AllocTablePage(_memory, _locks);

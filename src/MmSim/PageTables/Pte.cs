@@ -141,6 +141,9 @@ public readonly record struct Pte(ulong Raw)
         _ => null,
     };
 
+    /// <summary>is_swap_pmd(): read from a PMD slot, an entry that is neither empty nor present (a PMD migration entry).</summary>
+    public bool IsSwapPmd => !IsNone && !IsPresent;
+
     /// <summary>pte_soft_dirty().</summary>
     public bool IsSoftDirty => IsPresent && (Raw & SoftDirtyBit) != 0;
 

@@ -32,6 +32,8 @@ public static class AnonRmap
     /// <summary>
     /// page_add_anon_rmap(): a page that may be mapped elsewhere already (swap-in) gains a mapping; the
     /// first one sets its anon_vma. RMAP_EXCLUSIVE marks it exclusive, which only the first mapping may be.
+    /// A page that is not exclusive gets the root anon_vma (__folio_set_anon(): "the _oldest_ possible
+    /// anon_vma"): other processes of the fork tree may map it too, and an rmap walk must find them all.
     /// </summary>
     internal static void PageAddAnonRmap(Page page, Vma vma, ulong address, bool exclusive)
     {
@@ -40,11 +42,23 @@ public static class AnonRmap
         MmBug.On(exclusive && !first, page, "RMAP_EXCLUSIVE for a page that is mapped already");
         if (first && !folio.IsAnon)
         {
-            folio.SetMapping(vma.Mm.AnonVmaPrepare(vma).Mapping);
+            var anonVma = vma.Mm.AnonVmaPrepare(vma);
+            folio.SetMapping((exclusive ? anonVma : anonVma.Root).Mapping);
             folio.SetIndex(vma.LinearPageIndex(address));
         }
         if (exclusive)
             page.SetAnonExclusive();
+    }
+
+    /// <summary>
+    /// folio_add_anon_rmap_pmd(): a THP that is anonymous already (migrated) is mapped whole once more;
+    /// RMAP_EXCLUSIVE marks its head exclusive.
+    /// </summary>
+    internal static void PageAddAnonRmapPmd(Folio folio, Vma vma, bool exclusive)
+    {
+        folio.AddEntireMapcount(1, vma.Mm.Id);
+        if (exclusive)
+            folio.Head.SetAnonExclusive();
     }
 
     /// <summary>

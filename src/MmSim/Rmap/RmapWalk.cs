@@ -55,6 +55,44 @@ internal static class RmapWalk
         return true;
     }
 
+    /// <summary>
+    /// The PMD step of page_vma_mapped_walk(): calls <paramref name="visit"/> with each (area, address, PMD slot, PMD)
+    /// whose huge PMD maps the THP <paramref name="folio"/> whole, with that PMD's lock held; same contract as
+    /// <see cref="Anon"/>.
+    /// </summary>
+    public static bool AnonPmds(Folio folio, Func<Vma, ulong, PteSlot, Pte, bool> visit)
+    {
+        if (folio.EntireMapcount == 0)
+            return true;
+        if (!folio.IsAnon || folio.IsKsm || folio.Head.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is not { } anonVma)
+            return false;
+        lock (anonVma.Root)
+        {
+            foreach (var vma in anonVma.Vmas.ToArray())
+            {
+                if (!vma.TryAddressOf(folio.Index, out ulong address) || !vma.Mm.PageTable.TryGetPmdSlot(address, out var pmdSlot))
+                    continue;
+                var pageTable = vma.Mm.PageTable;
+                object pmdLock = pageTable.PtLock(pmdSlot);
+                if (Monitor.IsEntered(pmdLock) || !Monitor.TryEnter(pmdLock))
+                    return false;
+                try
+                {
+                    var pmd = pageTable.Read(pmdSlot);
+                    if (pmd.Kind != PteKind.Present || !pmd.IsHuge || pmd.IsSpecial || pmd.Pfn != folio.Head.Pfn)
+                        continue;
+                    if (!visit(vma, address, pmdSlot, pmd))
+                        return false;
+                }
+                finally
+                {
+                    Monitor.Exit(pmdLock);
+                }
+            }
+        }
+        return true;
+    }
+
     /// <summary>A present entry of the page, or a device-private entry naming it (a page the CPU cannot reach is mapped all the same).</summary>
     private static bool Maps(Pte pte, Page page) => pte.Kind switch
     {

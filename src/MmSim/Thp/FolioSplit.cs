@@ -70,37 +70,12 @@ internal static class FolioSplit
     }
 
     /// <summary>TTU_SPLIT_HUGE_PMD: every huge PMD that maps the folio becomes 512 PTEs; false if a PMD lock was busy.</summary>
-    public static bool SplitHugePmds(Folio folio)
-    {
-        if (folio.EntireMapcount == 0)
-            return true;
-        var head = folio.Head;
-        if (head.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is not { } anonVma)
-            return false;
-        lock (anonVma.Root)
+    public static bool SplitHugePmds(Folio folio) =>
+        RmapWalk.AnonPmds(folio, (vma, address, pmdSlot, _) =>
         {
-            foreach (var vma in anonVma.Vmas.ToArray())
-            {
-                if (!vma.TryAddressOf(folio.Index, out ulong address) || !vma.Mm.PageTable.TryGetPmdSlot(address, out var pmdSlot))
-                    continue;
-                var pageTable = vma.Mm.PageTable;
-                object pmdLock = pageTable.PtLock(pmdSlot);
-                if (Monitor.IsEntered(pmdLock) || !Monitor.TryEnter(pmdLock))
-                    return false;
-                try
-                {
-                    var pmd = pageTable.Read(pmdSlot);
-                    if (pmd.Kind == PteKind.Present && pmd.IsHuge && !pmd.IsSpecial && pmd.Pfn == head.Pfn)
-                        HugePmd.SplitLocked(vma, pmdSlot, address);
-                }
-                finally
-                {
-                    Monitor.Exit(pmdLock);
-                }
-            }
-        }
-        return folio.EntireMapcount == 0;
-    }
+            HugePmd.SplitLocked(vma, pmdSlot, address);
+            return true;
+        }) && folio.EntireMapcount == 0;
 
     /// <summary>unmap_folio() -> try_to_migrate(): every PTE of every subpage becomes a migration entry; false if one could not.</summary>
     private static bool UnmapFolio(Machine machine, Folio folio, List<(Vma Vma, PteSlot Slot, Page Page)> unmapped)

@@ -127,20 +127,26 @@ internal static class HugePmd
     /// __split_huge_pmd_locked() without freezing: the deposited table gets 512 entries with the PMD's
     /// permissions, each subpage a mapping (and a reference) of its own, and every subpage becomes exclusive
     /// if the head was ("no need to temporarily clear", 6c287605fd56). The huge zero page becomes 512
-    /// entries of the small zero page.
+    /// entries of the small zero page. A PMD migration entry becomes 512 PTE migration entries of its type,
+    /// one per subpage (pmd_migration in __split_huge_pmd_locked), which the migration then restores.
     /// </summary>
     public static void SplitLocked(Vma vma, PteSlot pmdSlot, ulong haddr)
     {
         var mm = vma.Mm;
         var pageTable = mm.PageTable;
         var pmd = pageTable.Read(pmdSlot);
-        MmBug.On(!pmd.IsHuge, $"splitting a PMD at 0x{haddr:x} that is not huge");
+        MmBug.On(!pmd.IsHuge && !pmd.IsSwapPmd, $"splitting a PMD at 0x{haddr:x} that is not huge");
         int table = pageTable.WithdrawTable(pmdSlot);
         var entries = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(mm.Memory.WritableContents(table));
         // the new entries take the area's vm_page_prot: PROT_NONE stays PROT_NONE
         bool protNone = (vma.Flags & VmFlags.AccessMask) == 0;
         Pte Prot(Pte entry) => protNone ? entry.ToProtNone() : entry;
-        if (pmd.IsSpecial)
+        if (pmd.IsSwapPmd)
+        {
+            for (int i = 0; i < NrPages; i++)
+                entries[i] = Pte.NonPresent(pmd.Type, pmd.EntryPfn + i).Raw;
+        }
+        else if (pmd.IsSpecial)
         {
             for (int i = 0; i < NrPages; i++)
                 entries[i] = Prot(Pte.Present(mm.Memory.ZeroPage.Pfn, write: false, special: true)).Raw;
@@ -163,7 +169,7 @@ internal static class HugePmd
         pageTable.PopulatePmd(pmdSlot, table);
     }
 
-    /// <summary>split_huge_pmd(): splits the huge PMD mapping <paramref name="address"/>, if there is one.</summary>
+    /// <summary>split_huge_pmd(): splits the huge PMD (or PMD migration entry) mapping <paramref name="address"/>, if there is one.</summary>
     public static void Split(Vma vma, ulong address)
     {
         var pageTable = vma.Mm.PageTable;
@@ -171,7 +177,8 @@ internal static class HugePmd
             return; // hugetlb pages are never split: their areas only ever cover whole pages
         lock (pageTable.PtLock(pmdSlot))
         {
-            if (pageTable.Read(pmdSlot).IsHuge)
+            var pmd = pageTable.Read(pmdSlot);
+            if (pmd.IsHuge || pmd.IsSwapPmd)
                 SplitLocked(vma, pmdSlot, address & ~(PageTable.PmdSize - 1));
         }
     }
@@ -185,14 +192,17 @@ internal static class HugePmd
             Split(vma, end);
     }
 
-    /// <summary>zap_huge_pmd(): the whole THP loses this mapping; the deposited table is freed.</summary>
+    /// <summary>
+    /// zap_huge_pmd(): the whole THP loses this mapping; the deposited table is freed. A PMD migration entry
+    /// holds no mapping or reference of its own: it just goes (the migration finds nothing to restore there).
+    /// </summary>
     public static void Zap(Vma vma, PteSlot pmdSlot, Pte pmd)
     {
         var mm = vma.Mm;
         mm.PageTable.Write(pmdSlot, Pte.None);
         if (!vma.IsHugetlb)
             mm.PageTable.ZapDepositedTable(pmdSlot); // hugetlb entries never split, so they keep no reserve table
-        if (pmd.IsSpecial)
+        if (pmd.IsSpecial || pmd.IsSwapPmd)
             return;
         var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
         if (folio.IsHugetlb)

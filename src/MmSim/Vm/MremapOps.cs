@@ -128,14 +128,14 @@ internal static class MremapOps
     }
 
     /// <summary>
-    /// One step of move_page_tables(): a huge PMD whose 2 MiB both addresses cover whole moves intact, the huge
+    /// One step of move_page_tables(): a huge PMD (or PMD migration entry) whose 2 MiB both addresses cover whole moves intact, the huge
     /// zero page included (move_huge_pmd); any other huge PMD is split and one entry moves. Returns the bytes moved.
     /// </summary>
     private static ulong MoveExtent(Mm mm, Vma vma, ulong from, ulong to, ulong left)
     {
         const ulong pmdMask = PageTable.PmdSize - 1;
         var pageTable = mm.PageTable;
-        if (pageTable.TryGetPmdSlot(from, out var source) && pageTable.Read(source).IsHuge)
+        if (pageTable.TryGetPmdSlot(from, out var source) && pageTable.Read(source) is { IsHuge: true } or { IsSwapPmd: true })
         {
             if ((from & pmdMask) == 0 && (to & pmdMask) == 0 && left >= PageTable.PmdSize && MoveHugePmd(mm, source, to))
                 return PageTable.PmdSize;

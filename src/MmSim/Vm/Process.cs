@@ -295,9 +295,16 @@ public sealed class Process
     /// <summary>
     /// move_pages(2) to the one node: migrates each present anonymous page of the range to a new frame.
     /// The status of each page is 0 (moved) or a negative errno: -ENOENT (not present or not anonymous),
-    /// -EFAULT (no mapping), -EBUSY (pinned, referenced, large or KSM: not moved).
+    /// -EFAULT (no mapping), -EBUSY (pinned, referenced or KSM: not moved). A THP moves whole to a new THP,
+    /// once per call, and keeps its PMD or PTE mappings and each page's exclusivity; with no free THP it is
+    /// split and its pages move one by one.
     /// </summary>
-    public IReadOnlyList<int> MovePages(ulong address, int pageCount) => EachPage(address, pageCount, MovePage);
+    public IReadOnlyList<int> MovePages(ulong address, int pageCount)
+    {
+        var movedLarge = new HashSet<long>(); // a THP is isolated and moved once per call
+        return EachPage(address, pageCount, at => Migration.MigratePages.MigratePageAt(
+            Mm, at, folio => Migration.MigratePages.AllocLike(_machine, folio, Physical.Gfp.Movable), Errno.EBUSY, movedLarge));
+    }
 
     /// <summary>
     /// A driver's migrate_vma_*() over the range: each present anonymous page moves to device-private memory
@@ -338,9 +345,6 @@ public sealed class Process
     }
 
     /// <summary>One page of move_pages(2): a movable frame; a failed allocation is reported as -EBUSY, as before.</summary>
-    private int MovePage(ulong address) =>
-        Migration.MigratePages.MigratePageAt(Mm, address, () => _machine.Memory.AllocFolio(0, Physical.Gfp.Movable), Errno.EBUSY);
-
     /// <summary>/proc/pid/pagemap and /proc/kpageflags for the page at <paramref name="address"/>.</summary>
     public PageMapEntry PageMap(ulong address)
     {

@@ -42,7 +42,7 @@ internal static class Zap
                 if (huge)
                 {
                     var pmd = pageTable.Read(slot);
-                    if (pmd.IsHuge)
+                    if (pmd.IsHuge || pmd.IsSwapPmd)
                         HugePmd.Zap(vma, slot, pmd);
                 }
                 else

@@ -55,6 +55,28 @@ public class MigrationTests
     }
 
     [Fact]
+    public void A_page_a_child_swapped_in_is_found_from_the_parent_too_and_moves_for_both()
+    {
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 16L << 20, SwapBytes = 4L << 20, DebugVm = true });
+        long free = machine.Stats.FreePages;
+        var parent = machine.CreateProcess();
+        ulong a = parent.MapAnon(1);
+        parent.WriteByte(a, 7);
+        parent.Madvise(a, Page, Advice.PageOut);
+        var child = parent.Fork(); // both entries name the same swap slot
+        Assert.True(parent.PageMap(a).Swapped && child.PageMap(a).Swapped);
+        Assert.Equal(7, child.ReadByte(a)); // the child's swap-in gives the page its anon_vma: the root, not the child's own
+        Assert.Equal(7, parent.ReadByte(a)); // the parent maps the same swap-cache page
+
+        Assert.Equal(new[] { 0 }, parent.MovePages(a, 1)); // the rmap walk finds both mappings
+
+        Assert.Equal(parent.PageMap(a).Pfn, child.PageMap(a).Pfn);
+        machine.CheckInvariants();
+        child.Exit();
+        machine.AssertCleanAfterExit(free);
+    }
+
+    [Fact]
     public void A_read_only_exclusive_page_comes_back_exclusive_through_READ_EXCLUSIVE()
     {
         using var machine = Create();
