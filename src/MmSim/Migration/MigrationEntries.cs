@@ -86,18 +86,19 @@ internal static class MigrationEntries
         var head = folio.Head;
         bool exclusive = machine.Policy.TracksExclusivity && head.IsAnonExclusive;
         MmBug.On(pmd.IsWrite && machine.Policy.TracksExclusivity && !exclusive, head, "set_pmd_migration_entry: a writable THP that is not exclusive");
-        pageTable.Write(pmdSlot, Pte.None); // pmdp_invalidate(): GUP-fast can no longer find the THP
+        var type = pmd.IsWrite ? SwapEntryType.MigrationWrite
+            : exclusive ? SwapEntryType.MigrationReadExclusive
+            : SwapEntryType.MigrationRead;
+        // pmdp_invalidate(): GUP-fast can no longer find the THP; the PMD never reads empty meanwhile, or a
+        // racing fault would take it for pmd_none and install a THP of its own
+        pageTable.Write(pmdSlot, Pte.NonPresent(type, head.Pfn));
         if (exclusive && !AnonRmap.PageTryShareAnonRmap(head))
         {
             pageTable.Write(pmdSlot, pmd);
             return false;
         }
-        var type = pmd.IsWrite ? SwapEntryType.MigrationWrite
-            : exclusive ? SwapEntryType.MigrationReadExclusive
-            : SwapEntryType.MigrationRead;
         if (pmd.IsDirty)
             folio.Set(PG.Dirty);
-        pageTable.Write(pmdSlot, Pte.NonPresent(type, head.Pfn));
         folio.AddEntireMapcount(-1, vma.Mm.Id); // folio_remove_rmap_pmd()
         folio.Put();
         return true;

@@ -96,6 +96,30 @@ internal sealed class PageTable
         return true;
     }
 
+    /// <summary>
+    /// do_huge_pmd_anonymous_page() and set_huge_zero_folio(): the reserve PTE table is allocated first, then,
+    /// under the lock, the PMD must still be empty (pmd_none) before the table is deposited and the entry that
+    /// <paramref name="prepare"/> builds is set. <see cref="PteAlloc.Huge"/>: something else filled the PMD first.
+    /// </summary>
+    public PteAlloc TryDepositAndInstallHugePmd(PteSlot pmdSlot, System.Func<Pte> prepare)
+    {
+        int table = AllocTablePage(_memory, _locks);
+        if (table < 0)
+            return PteAlloc.NoMemory;
+        lock (_populateLock)
+        {
+            if (Read(pmdSlot).IsNone)
+            {
+                _deposited.Add(pmdSlot, table);
+                TablePages++;
+                Write(pmdSlot, prepare());
+                return PteAlloc.Ok;
+            }
+            FreeTablePage(table);
+        }
+        return PteAlloc.Huge;
+    }
+
     /// <summary>pgtable_trans_huge_deposit() of a table already counted, emptied by a collapse; the caller holds the PMD lock.</summary>
     public void DepositTable(PteSlot pmdSlot, int table)
     {
@@ -200,7 +224,7 @@ internal sealed class PageTable
         slot = default;
         if (!TryAllocPmdSlot(address, out var pmdSlot))
             return PteAlloc.NoMemory;
-        lock (_populateLock) // huge PMDs are installed under the same lock (TryInstallHugePmd)
+        lock (_populateLock) // huge PMDs are installed under the same lock (TryDepositAndInstallHugePmd, TryInstallHugePmd)
         {
             var pmd = Read(pmdSlot);
             if (pmd.IsHuge || pmd.IsSwapPmd)

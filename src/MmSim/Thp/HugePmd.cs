@@ -49,32 +49,22 @@ internal static class HugePmd
         mm.AnonVmaPrepare(vma);
         if ((flags & FaultFlags.Write) == 0)
         {
-            // set_huge_zero_page(); the deposited table lets a later split fill 512 zero-page entries
-            if (machine.HugeZeroPage() is not { } zero || !mm.PageTable.TryDepositTable(pmdSlot))
+            // set_huge_zero_folio(); the deposited table lets a later split fill 512 zero-page entries
+            if (machine.HugeZeroPage() is not { } zero)
                 return VmFault.NeedPage;
-            if (!mm.PageTable.TryInstallHugePmd(pmdSlot, () => Pte.HugePmd(zero.Head.Pfn, write: false, special: true)))
-                mm.PageTable.ZapDepositedTable(pmdSlot);
-            return VmFault.Ok;
+            var installedZero = mm.PageTable.TryDepositAndInstallHugePmd(pmdSlot, () => Pte.HugePmd(zero.Head.Pfn, write: false, special: true));
+            return installedZero == PteAlloc.NoMemory ? VmFault.NeedPage : VmFault.Ok; // Huge: retry on what another fault installed
         }
         if (mm.Memory.AllocFolio(Order, Gfp.Zero | Gfp.Movable, CompoundDtor.TransHuge) is not { } folio)
             return VmFault.NeedPage; // THP allocation failure falls back to base pages
-        if (!mm.PageTable.TryDepositTable(pmdSlot))
-        {
-            folio.Put();
-            return VmFault.Oom;
-        }
-        bool installed = mm.PageTable.TryInstallHugePmd(pmdSlot, () =>
+        var installed = mm.PageTable.TryDepositAndInstallHugePmd(pmdSlot, () =>
         {
             PageAddNewAnonRmapCompound(folio, vma, haddr, machine.Policy.TracksExclusivity);
             return Pte.HugePmd(folio.Head.Pfn, write: vma.Flags.HasFlag(VmFlags.Write), dirty: true);
         });
-        if (!installed)
-        {
-            // another fault populated the PMD first: retry on what it installed
-            mm.PageTable.ZapDepositedTable(pmdSlot);
-            folio.Put();
-        }
-        return VmFault.Ok;
+        if (installed != PteAlloc.Ok)
+            folio.Put(); // no memory for the table, or another fault populated the PMD first: retry on what it installed
+        return installed == PteAlloc.NoMemory ? VmFault.Oom : VmFault.Ok;
     }
 
     /// <summary>
@@ -199,9 +189,10 @@ internal static class HugePmd
     public static void Zap(Vma vma, PteSlot pmdSlot, Pte pmd)
     {
         var mm = vma.Mm;
-        mm.PageTable.Write(pmdSlot, Pte.None);
+        // the reserve goes first: once the PMD reads empty, a racing fault may deposit a table of its own
         if (!vma.IsHugetlb)
             mm.PageTable.ZapDepositedTable(pmdSlot); // hugetlb entries never split, so they keep no reserve table
+        mm.PageTable.Write(pmdSlot, Pte.None);
         if (pmd.IsSpecial || pmd.IsSwapPmd)
             return;
         var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;

@@ -241,6 +241,69 @@ public class ConcurrencyStressTests
         machine.AssertCleanAfterExit(free);
     }
 
+    [Fact]
+    public async Task Thp_migration_racing_writers_pins_fork_mprotect_and_collapse_keeps_data_and_invariants()
+    {
+        const ulong Thp = 2UL << 20;
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 64L << 20, Thp = ThpMode.Madvise, DebugVm = true });
+        long free = machine.Stats.FreePages;
+        var p = machine.CreateProcess();
+        ulong area = p.Mmap(0, 2 * Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        ulong a = (area + Thp - 1) & ~(Thp - 1);
+        p.Madvise(a, Thp, Advice.HugePage);
+        p.Write(a, new byte[Thp]);
+        Assert.True(p.PageMap(a).Thp);
+        var last = new int[Pages];
+        var errors = new ConcurrentQueue<string>();
+        var stop = Stopwatch.StartNew();
+
+        var writer = OwningWriter(p, a, last, seed: 8, stop, errors);
+        var migrator = Task.Run(() =>
+        {
+            while (stop.Elapsed < Budget)
+                p.MovePages(a, 512); // the THP moves whole, through a PMD migration entry or PTE ones
+        });
+        var shaper = Task.Run(() =>
+        {
+            var random = new Random(9);
+            while (stop.Elapsed < Budget)
+            {
+                switch (random.Next(4))
+                {
+                    case 0:
+                        var child = p.Fork(); // copies a PMD migration entry, demoted to READ, if it meets one
+                        child.MovePages(a, 1);
+                        child.Exit();
+                        break;
+                    case 1:
+                        p.Mprotect(a + Thp - Page, Page, Prot.Read); // splits the PMD, or the PMD migration entry
+                        p.Mprotect(a + Thp - Page, Page, Prot.Read | Prot.Write);
+                        break;
+                    case 2:
+                        try
+                        {
+                            p.Madvise(a, Thp, Advice.Collapse);
+                        }
+                        catch (MmException e) when (e.Errno is Errno.EAGAIN or Errno.EINVAL)
+                        {
+                            // a pin or a migration in flight holds a page: collapse refuses, as the kernel's does
+                        }
+                        break;
+                    default:
+                        using (p.PinUserPages(a + (ulong)random.Next(Pages) * Page, 1, GupFlags.Fast | GupFlags.Longterm))
+                            Thread.Yield();
+                        break;
+                }
+            }
+        });
+        await Task.WhenAll(writer, migrator, shaper);
+
+        Assert.Empty(errors);
+        AssertLastWrites(p, a, last);
+        machine.CheckInvariants();
+        machine.AssertCleanAfterExit(free);
+    }
+
     /// <summary>A process with <see cref="Pages"/> populated pages, the writer's record of them, and the free pages before.</summary>
     private static (Process P, ulong A, int[] Last, long Free) PopulatedArea(Machine machine)
     {
