@@ -136,9 +136,14 @@ internal sealed class InvariantChecker
         if (page.Folio is { IsLarge: true, IsHugetlb: false } large)
             AddMmMapping((int)large.Head.Pfn, mm.Id);
         if (page.IsKsm)
+        {
             Require(!page.IsAnonExclusive && !pte.IsWrite, $"I8: KSM page pfn 0x{page.Pfn:x} is exclusive or mapped writable");
+            CheckKsmRmapFinds(process, vma, address, page);
+        }
         else if (page.IsAnon)
+        {
             CheckRmapFinds(process, vma, address, page);
+        }
         if (page.IsAnon && pte.IsWrite)
         {
             Require(vma.Flags.HasFlag(VmFlags.Write), $"{process}: writable entry at 0x{address:x} in {vma}");
@@ -340,6 +345,14 @@ internal sealed class InvariantChecker
         bool listed = page.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is { } anonVma && anonVma.Vmas.Contains(vma);
         Require(listed && vma.TryAddressOf(index, out ulong at) && at == address,
             $"{process}: the anon page pfn 0x{page.Pfn:x} at 0x{address:x} (index {index}) cannot be found from its rmap (anon_vma lists the area: {listed})");
+    }
+
+    /// <summary>rmap_walk_ksm() must find this mapping of a KSM page: one of its stable node's rmap_items names it.</summary>
+    private static void CheckKsmRmapFinds(Process process, Vma vma, ulong address, Page page)
+    {
+        bool found = false;
+        RmapWalk.KsmAddresses(page, (candidate, at) => found |= candidate == vma && at == address);
+        Require(found, $"{process}: the KSM page pfn 0x{page.Pfn:x} at 0x{address:x} is on no rmap_item of its stable node");
     }
 
     /// <summary>

@@ -121,6 +121,7 @@ internal sealed class KsmScanner
             node = new StableNode(_machine.Memory, folio, checksum); // stable_tree_insert()
             folio.SetMapping(node.Mapping);                         // set_page_stable_node()
             folio.Set(PG.Dirty);
+            node.Append(treeVma.Mm.AnonVmaPrepare(treeVma), treeAddress);
         }
         finally
         {
@@ -146,19 +147,34 @@ internal sealed class KsmScanner
             var pte = pageTable.Read(slot);
             if (pte.Kind != PteKind.Present || pte.IsWrite || pte.IsSpecial || pte.Pfn != page.Pfn)
                 return false;
-            // get_ksm_page(): the KSM page may have been freed, even reused, since the node was found
+            // get_ksm_page(): the KSM page may have been freed, even reused, or migrated since the node was found
             var kpage = node.KPage;
             if (!kpage.TryRefAdd(1))
                 return false;
-            if (!IsLive(node) || !SameContents(page, kpage.Head))
+            // the KSM page's lock keeps a migration away while it gains this mapping (the kernel's
+            // migration freezes the refcount instead, which makes get_ksm_page() fail)
+            if (!kpage.TryLock())
             {
                 kpage.Put();
                 return false;
             }
-            // replace_page(): the KSM page takes this mapping, the old page loses it
-            kpage.Head.IncMapCount(vma.Mm.Id);
-            pageTable.Write(slot, Pte.Present(kpage.Head.Pfn, write: false));
-            page.DecMapCount(vma.Mm.Id);
+            try
+            {
+                if (node.KPage != kpage || !IsLive(node) || !SameContents(page, kpage.Head))
+                {
+                    kpage.Put();
+                    return false;
+                }
+                // replace_page(): the KSM page takes this mapping, the old page loses it
+                kpage.Head.IncMapCount(vma.Mm.Id);
+                pageTable.Write(slot, Pte.Present(kpage.Head.Pfn, write: false));
+                page.DecMapCount(vma.Mm.Id);
+                node.Append(vma.Mm.AnonVmaPrepare(vma), address); // stable_tree_append()
+            }
+            finally
+            {
+                kpage.Unlock();
+            }
             _machine.Swap?.TryFreeSwapCache(page.Folio); // folio_free_swap() once nothing maps the old page
             page.Folio.Put();
         }
@@ -222,6 +238,14 @@ internal sealed class KsmScanner
         if (pte.Kind != PteKind.Present || pte.IsProtNone)
             return null;
         return FaultHandler.VmNormalPage(vma.Mm, pte) is { IsAnon: true } page ? page : null;
+    }
+
+    /// <summary>folio_migrate_ksm(): the stable node follows its KSM page to the frame it migrated to.</summary>
+    public static void FolioMigrateKsm(Folio old, Folio fresh)
+    {
+        var node = old.Memory.Mappings.Resolve<StableNode>(old.Mapping.ObjectId);
+        Diagnostics.MmBug.On(node is null || node.KPage != old, old.Head, "folio_migrate_ksm of a page that is not its stable node's KSM page");
+        node!.KPage = fresh;
     }
 
     /// <summary>A stable node whose KSM page still exists as that KSM page (not freed, not reused for something else).</summary>

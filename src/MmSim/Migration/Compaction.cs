@@ -6,8 +6,9 @@ namespace MmSim.Migration;
 /// compact_zone() (mm/compaction.c) as /proc/sys/vm/compact_memory runs it, for every zone: a migration
 /// scanner walks up from the zone's start and moves each movable page it finds to the highest free page the
 /// free scanner finds above it, until the two meet, so that free memory gathers at the bottom in blocks a
-/// THP can use. Only what migrate_pages() can move moves: small anonymous pages on the LRU. A pinned page,
-/// a KSM page, a THP or a page-table page stays where it is and keeps its block from being freed whole.
+/// THP can use. Only what migrate_pages() can move moves: small anonymous pages on the LRU, KSM pages
+/// included. A pinned page, a THP (compaction skips compound pages outside alloc_contig) or a page-table
+/// page stays where it is and keeps its block from being freed whole.
 /// </summary>
 internal static class Compaction
 {
@@ -56,10 +57,10 @@ internal static class Compaction
         return moved;
     }
 
-    /// <summary>What isolate_migratepages_block() takes: a small anonymous folio on the LRU, not KSM.</summary>
+    /// <summary>What isolate_migratepages_block() takes: a small anonymous (or KSM) folio on the LRU.</summary>
     private static bool IsMigratable(Page page)
     {
         var folio = page.Folio;
-        return folio.Head.Pfn == page.Pfn && !folio.IsLarge && folio.IsAnon && !folio.IsKsm && folio.Test(PG.Lru);
+        return folio.Head.Pfn == page.Pfn && !folio.IsLarge && folio.IsAnon && folio.Test(PG.Lru);
     }
 }

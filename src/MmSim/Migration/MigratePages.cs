@@ -90,11 +90,12 @@ internal static class MigratePages
 
     /// <summary>
     /// migrate_pages() with its get_new_folio() callback, asked for the target once the folio is unmapped; the
-    /// target must have the folio's order. Hugetlb, KSM and swap-cached THPs are not migrated (EBUSY).
+    /// target must have the folio's order. A KSM page moves with its stable node (folio_migrate_ksm). Hugetlb
+    /// folios and swap-cached THPs are not migrated (EBUSY).
     /// </summary>
     public static Errno? MigrateFolio(Machine machine, Folio folio, System.Func<Folio?> newFolio)
     {
-        if (!folio.IsAnon || folio.IsKsm || folio.IsHugetlb || (folio.IsLarge && folio.IsSwapCache))
+        if (!folio.IsAnon || folio.IsHugetlb || (folio.IsLarge && folio.IsSwapCache))
             return Errno.EBUSY;
         if (!folio.TryLock())
             return Errno.EBUSY;
@@ -117,6 +118,8 @@ internal static class MigratePages
                     fresh.Set(PG.Dirty);
                 if (folio.IsSwapCache)
                     machine.Swap!.MigrateCached(folio, fresh);
+                if (folio.IsKsm)
+                    Ksm.KsmScanner.FolioMigrateKsm(folio, fresh);
                 // folio_migrate_flags() does not copy PG_anon_exclusive: the migration entries carry it
                 moved = fresh;
             }
@@ -157,13 +160,14 @@ internal static class MigratePages
             var page = folio.Page(i);
             if (page.PteMapCount == 0)
                 continue;
-            complete = RmapWalk.Anon(page, (vma, address, slot, pte) =>
+            bool Unmap(Vma vma, ulong address, PteSlot slot, Pte pte)
             {
                 if (!MigrationEntries.TryToMigrateOne(machine, vma, slot, pte, page))
                     return false;
                 any = true;
                 return true;
-            });
+            }
+            complete = folio.IsKsm ? RmapWalk.Ksm(page, Unmap) : RmapWalk.Anon(page, Unmap);
         }
         unmappedAny = any;
         return complete;

@@ -112,6 +112,16 @@ internal static class MigrationEntries
     /// </summary>
     public static void RemoveMigrationPtes(Machine machine, Folio old, Folio target)
     {
+        if (old.IsKsm)
+        {
+            // rmap_walk_ksm(): the entries sit where the stable node's rmap_items say
+            RmapWalk.KsmAddresses(old.Head, (vma, address) =>
+            {
+                if (vma.Mm.PageTable.TryGetPteSlot(address, out var slot))
+                    RemoveMigrationPte(machine, vma, slot, old.Head, target.Head, mapUnusedToZeroPage: false);
+            });
+            return;
+        }
         if (old.Head.Memory.Mappings.Resolve<AnonVma>(old.Mapping.ObjectId) is not { } anonVma)
             return;
         lock (anonVma.Root) // a fork cannot link a new area (and copy an entry into it) while we walk

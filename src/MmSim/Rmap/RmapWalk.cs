@@ -30,29 +30,66 @@ internal static class RmapWalk
             foreach (var vma in anonVma.Vmas.ToArray())
             {
                 ulong index = folio.Index + (ulong)(page.Pfn - folio.Head.Pfn); // page_pgoff(): a subpage of a large folio
-                if (!vma.TryAddressOf(index, out ulong address))
-                    continue;
-                var pageTable = vma.Mm.PageTable;
-                if (!pageTable.TryGetPteSlot(address, out var slot))
-                    continue;
-                object ptl = pageTable.PtLock(slot);
-                if (Monitor.IsEntered(ptl) || !Monitor.TryEnter(ptl))
+                if (vma.TryAddressOf(index, out ulong address) && !VisitEntry(vma, address, page, visit))
                     return false;
-                try
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// rmap_walk_ksm(): a KSM page's mappings, through the rmap_items of its stable node: each names an anon_vma
+    /// and an address, and every area on that anon_vma (the merged process and its children) that covers the
+    /// address may map the page there. Same contract as <see cref="Anon"/>.
+    /// </summary>
+    public static bool Ksm(Page page, Func<Vma, ulong, PteSlot, Pte, bool> visit)
+    {
+        bool complete = true;
+        bool known = KsmAddresses(page, (vma, address) => complete = complete && VisitEntry(vma, address, page, visit));
+        return known && complete;
+    }
+
+    /// <summary>
+    /// Each (area, address) where the stable node's rmap_items say the KSM page may be mapped, once, with the
+    /// anon_vma's root lock held; false if the page has no stable node.
+    /// </summary>
+    public static bool KsmAddresses(Page page, Action<Vma, ulong> visit)
+    {
+        if (!page.IsKsm || page.Memory.Mappings.Resolve<Ksm.StableNode>(page.Folio.Mapping.ObjectId) is not { } node)
+            return false;
+        var seen = new System.Collections.Generic.HashSet<(Vma, ulong)>();
+        foreach (var (anonVma, address) in node.RmapItems)
+        {
+            lock (anonVma.Root)
+            {
+                foreach (var vma in anonVma.Vmas.ToArray())
                 {
-                    var pte = pageTable.Read(slot);
-                    if (!Maps(pte, page))
-                        continue;
-                    if (!visit(vma, address, slot, pte))
-                        return false;
-                }
-                finally
-                {
-                    Monitor.Exit(ptl);
+                    if (vma.Contains(address) && seen.Add((vma, address)))
+                        visit(vma, address);
                 }
             }
         }
         return true;
+    }
+
+    /// <summary>page_vma_mapped_walk() at one address: <paramref name="visit"/> under the PT lock if the entry maps the page; false to stop.</summary>
+    private static bool VisitEntry(Vma vma, ulong address, Page page, Func<Vma, ulong, PteSlot, Pte, bool> visit)
+    {
+        var pageTable = vma.Mm.PageTable;
+        if (!pageTable.TryGetPteSlot(address, out var slot))
+            return true;
+        object ptl = pageTable.PtLock(slot);
+        if (Monitor.IsEntered(ptl) || !Monitor.TryEnter(ptl))
+            return false;
+        try
+        {
+            var pte = pageTable.Read(slot);
+            return !Maps(pte, page) || visit(vma, address, slot, pte);
+        }
+        finally
+        {
+            Monitor.Exit(ptl);
+        }
     }
 
     /// <summary>

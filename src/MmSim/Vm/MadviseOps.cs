@@ -111,7 +111,7 @@ internal static class MadviseOps
     /// copy through an unshare fault (6.2: "mm/ksm: fix KSM COW breaking with userfaultfd-wp via
     /// FAULT_FLAG_UNSHARE"; earlier kernels raised a write fault to the same effect).
     /// </summary>
-    private static void UnmergeKsmPages(Mm mm, ulong start, ulong end)
+    internal static void UnmergeKsmPages(Mm mm, ulong start, ulong end)
     {
         foreach (var vma in AreasIn(mm, start, end))
         {

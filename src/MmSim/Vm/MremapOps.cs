@@ -88,6 +88,9 @@ internal static class MremapOps
     /// </summary>
     private static void MoveVma(Mm mm, ulong oldAddress, ulong oldLength, ulong newLength, ulong target, bool dontUnmap)
     {
+        // prep_move_vma(): KSM pages are broken first, "it would be confusing if they were to turn up at the
+        // new location"; a KSM page's rmap_items name the old addresses
+        MadviseOps.UnmergeKsmPages(mm, oldAddress, oldAddress + oldLength);
         VmaOps.SplitRange(mm, oldAddress, oldAddress + oldLength);
         var old = mm.VmaLookup(oldAddress)!;
         var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff) { AnonVma = old.AnonVma };

@@ -295,7 +295,8 @@ public sealed class Process
     /// <summary>
     /// move_pages(2) to the one node: migrates each present anonymous page of the range to a new frame.
     /// The status of each page is 0 (moved) or a negative errno: -ENOENT (not present or not anonymous),
-    /// -EFAULT (no mapping), -EBUSY (pinned, referenced or KSM: not moved). A THP moves whole to a new THP,
+    /// -EFAULT (no mapping), -EBUSY (pinned or referenced: not moved). A KSM page moves for every process
+    /// that maps it. A THP moves whole to a new THP,
     /// once per call, and keeps its PMD or PTE mappings and each page's exclusivity; with no free THP it is
     /// split and its pages move one by one.
     /// </summary>
