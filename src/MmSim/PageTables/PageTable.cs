@@ -328,6 +328,32 @@ internal sealed class PageTable
         }
     }
 
+    /// <summary>
+    /// try_to_free_pte() (mm/pt_reclaim.c, CONFIG_PT_RECLAIM, 6.14): a PTE table that MADV_DONTNEED left without
+    /// a single entry is freed and its PMD cleared, so that the next fault may map a THP (or the huge zero page)
+    /// there again. The caller holds the mmap lock for writing (no fault fills the table meanwhile), the root
+    /// anon_vma lock (rmap walks reach tables through it) and <c>TableFreeLock</c> for writing (GUP-fast).
+    /// </summary>
+    public bool TryFreeEmptyPteTable(PteSlot pmdSlot)
+    {
+        var pmd = Read(pmdSlot);
+        if (!pmd.IsPresent || pmd.IsHuge)
+            return false;
+        int table = (int)pmd.Pfn;
+        lock (_locks[(int)_memory.Map.Private[table]])
+        {
+            if (!IsEmpty(table))
+                return false;
+            lock (_populateLock)
+            {
+                Write(pmdSlot, Pte.None);
+                TablePages--;
+            }
+        }
+        FreeTablePage(table);
+        return true;
+    }
+
     private bool IsEmpty(int table)
     {
         var entries = Entries(table);

@@ -181,6 +181,26 @@ public class ThpTests
         Assert.Equal(0, machine.Stats.AnonPages);
     }
 
+    [Theory]
+    [InlineData(true)]   // the whole 2 MiB: the emptied PTE table goes, and the next fault maps a THP again
+    [InlineData(false)]  // all but one page: the table stays, the next fault maps a small page
+    public void Madvise_dontneed_of_a_whole_pmd_frees_its_pte_table(bool whole)
+    {
+        var (machine, p, mem) = WithThpArea();
+        using var _ = machine;
+        p.WriteByte(mem, 1);
+        p.Mprotect(mem, Page, Prot.Read); // PTE-map the THP
+        p.Mprotect(mem, Page, Prot.Read | Prot.Write);
+        long tables = machine.Stats.PageTablePages;
+
+        p.Madvise(whole ? mem : mem + Page, whole ? Thp : Thp - Page, Advice.DontNeed);
+
+        Assert.Equal(whole ? tables - 1 : tables, machine.Stats.PageTablePages); // try_to_free_pte() (6.14)
+        p.WriteByte(mem + 7 * Page, 2);
+        Assert.Equal(whole, p.PageMap(mem + 7 * Page).Thp);
+        machine.CheckInvariants();
+    }
+
     [Fact]
     public void A_ro_pin_of_a_shared_thp_unshares_one_subpage()
     {
