@@ -9,6 +9,7 @@
 #include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,6 +17,9 @@
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
 #endif
 
 static const size_t page = 4096;
@@ -147,6 +151,20 @@ static void run(size_t bytes, const char *suffix)
 	close(thp[0]); close(thp[1]);
 	snprintf(name, sizeof name, "ThpCowWriteInChild%s", suffix); report(name, thpCow, bytes);
 	munmap(p, bytes);
+
+	// MADV_PAGEOUT of the area, then a read of every page: only with swap enough for it (bench/run adds a file)
+	struct sysinfo si;
+	if (sysinfo(&si) == 0 && (double)si.freeswap * si.mem_unit >= (double)bytes) {
+		p = map(bytes, 0);
+		touch(p, bytes);
+		t = now_ns();
+		madvise(p, bytes, MADV_PAGEOUT);
+		for (size_t o = 0; o < bytes; o += page)
+			sink += p[o];
+		t = now_ns() - t;
+		snprintf(name, sizeof name, "SwapOutAndIn%s", suffix); report(name, t, bytes);
+		munmap(p, bytes);
+	}
 	(void)sink;
 }
 
