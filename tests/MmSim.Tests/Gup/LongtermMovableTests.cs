@@ -110,20 +110,14 @@ public class LongtermMovableTests
         using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, MovableBytes = 16L << 20, Thp = ThpMode.Always, DebugVm = true });
         var p = machine.CreateProcess();
         ulong mem = ThpIn(p);
-        // fragment ZONE_NORMAL: every other free frame taken, so no 2 MiB block is left there
-        var taken = new System.Collections.Generic.List<MmSim.PageFlags.Folio>();
-        while (machine.Physical.AllocFolio(0) is { } folio)
-            taken.Add(folio);
-        for (int i = 0; i < taken.Count; i += 2)
-            taken[i].Put();
+        var held = machine.FragmentNormalZone();
 
         using var pin = p.PinUserPages(mem + 3 * Page, 1, GupFlags.Write | GupFlags.Longterm);
 
         Assert.False(InMovableZone(machine, p, mem + 3 * Page));
         Assert.False(p.PageMap(mem + 3 * Page).Thp);
         Assert.Equal(5, p.ReadByte(mem + 3 * Page));
-        for (int i = 1; i < taken.Count; i += 2)
-            taken[i].Put();
+        held.PutAll();
         machine.CheckInvariants(); // the test's own frames are given back first: the checker would call them leaked
     }
 

@@ -45,6 +45,25 @@ public class ThpMigrationTests
 
     private enum PmdState { Huge, Migration, Table }
 
+    /// <summary>set_pmd_migration_entry() on the THP at <paramref name="mem"/>, holding the migration's own reference.</summary>
+    private static (MmSim.PageFlags.Folio Folio, PteSlot PmdSlot) IntoMigrationEntry(Machine machine, Process p, ulong mem)
+    {
+        var vma = p.Mm.VmaLookup(mem)!;
+        Assert.True(p.Mm.PageTable.TryGetPmdSlot(mem, out var pmdSlot));
+        var folio = machine.Physical.PfnToPage(p.PageMap(mem).Pfn).Folio;
+        folio.Get();
+        lock (p.Mm.PageTable.PtLock(pmdSlot))
+            Assert.True(MigrationEntries.TryToMigrateOnePmd(machine, vma, pmdSlot, p.Mm.PageTable.Read(pmdSlot), folio));
+        return (folio, pmdSlot);
+    }
+
+    /// <summary>remove_migration_ptes() back to the same THP, and the migration's reference dropped.</summary>
+    private static void Restore(Machine machine, MmSim.PageFlags.Folio folio)
+    {
+        MigrationEntries.RemoveMigrationPtes(machine, folio, folio);
+        folio.Put();
+    }
+
     [Fact]
     public void Move_pages_moves_a_pmd_mapped_thp_whole_once_and_it_stays_pmd_mapped_and_exclusive()
     {
@@ -135,12 +154,7 @@ public class ThpMigrationTests
         using var __ = machine;
         for (ulong i = 1; i < 4; i++)
             p.WriteByte(mem + i * Page, 40); // the split maps pages that hold only zeros to the zero page
-        // take every free 2 MiB block apart: every other free frame held by the test
-        var taken = new System.Collections.Generic.List<MmSim.PageFlags.Folio>();
-        while (machine.Physical.AllocFolio(0) is { } folio)
-            taken.Add(folio);
-        for (int i = 0; i < taken.Count; i += 2)
-            taken[i].Put();
+        var held = machine.FragmentNormalZone();
 
         var status = p.MovePages(mem, 4);
 
@@ -148,8 +162,7 @@ public class ThpMigrationTests
         Assert.False(p.PageMap(mem).Thp);
         Assert.Equal(40, p.ReadByte(mem + 3 * Page));
         AssertContents(p, mem);
-        for (int i = 1; i < taken.Count; i += 2)
-            taken[i].Put();
+        held.PutAll();
         machine.CheckInvariants();
     }
 
@@ -158,12 +171,7 @@ public class ThpMigrationTests
     {
         var (machine, p, mem, free) = WithThp();
         using var _ = machine;
-        var vma = p.Mm.VmaLookup(mem)!;
-        Assert.True(p.Mm.PageTable.TryGetPmdSlot(mem, out var pmdSlot));
-        var folio = machine.Physical.PfnToPage(p.PageMap(mem).Pfn).Folio;
-        folio.Get(); // the migration's own reference
-        lock (p.Mm.PageTable.PtLock(pmdSlot))
-            Assert.True(MigrationEntries.TryToMigrateOnePmd(machine, vma, pmdSlot, p.Mm.PageTable.Read(pmdSlot), folio));
+        var (folio, pmdSlot) = IntoMigrationEntry(machine, p, mem);
         Assert.Equal(SwapEntryType.MigrationWrite, p.Mm.PageTable.Read(pmdSlot).Type);
 
         var child = p.Fork();                              // copy_huge_pmd(): both sides get READ
@@ -171,8 +179,7 @@ public class ThpMigrationTests
         Assert.Equal(SwapEntryType.MigrationRead, p.Mm.PageTable.Read(pmdSlot).Type);
         child.Munmap(mem + Thp / 2, Thp / 2);               // __split_huge_pmd_locked(): PTE migration entries
         Assert.Equal(PmdState.Table, Pmd(child, mem));
-        MigrationEntries.RemoveMigrationPtes(machine, folio, folio);
-        folio.Put();
+        Restore(machine, folio);
 
         Assert.Equal(PmdState.Huge, Pmd(p, mem));
         Assert.False(p.PageMap(mem).AnonExclusive);        // READ: shared with the child now
@@ -189,18 +196,12 @@ public class ThpMigrationTests
     {
         var (machine, p, mem, free) = WithThp();
         using var _ = machine;
-        var vma = p.Mm.VmaLookup(mem)!;
-        Assert.True(p.Mm.PageTable.TryGetPmdSlot(mem, out var pmdSlot));
-        var folio = machine.Physical.PfnToPage(p.PageMap(mem).Pfn).Folio;
-        folio.Get();
-        lock (p.Mm.PageTable.PtLock(pmdSlot))
-            Assert.True(MigrationEntries.TryToMigrateOnePmd(machine, vma, pmdSlot, p.Mm.PageTable.Read(pmdSlot), folio));
+        var (folio, pmdSlot) = IntoMigrationEntry(machine, p, mem);
 
         p.Mprotect(mem, Thp, Prot.Read);
 
         Assert.Equal(SwapEntryType.MigrationReadExclusive, p.Mm.PageTable.Read(pmdSlot).Type);
-        MigrationEntries.RemoveMigrationPtes(machine, folio, folio);
-        folio.Put();
+        Restore(machine, folio);
         var head = p.PageMap(mem);
         Assert.True(head.Thp && head.AnonExclusive);
         Assert.Throws<SegmentationFaultException>(() => p.WriteByte(mem, 1));

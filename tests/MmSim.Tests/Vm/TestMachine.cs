@@ -20,6 +20,33 @@ internal static class TestMachine
 
     public static void WriteByte(this Process process, ulong address, byte value) => process.Write(address, new[] { value });
 
+    /// <summary>
+    /// Takes every free frame a kernel allocation can have (ZONE_NORMAL), then gives every other one back: free
+    /// memory, but no free 2 MiB block there. Returns the frames still held; <see cref="PutAll"/> gives them back.
+    /// </summary>
+    public static System.Collections.Generic.List<MmSim.PageFlags.Folio> FragmentNormalZone(this Machine machine)
+    {
+        var taken = new System.Collections.Generic.List<MmSim.PageFlags.Folio>();
+        while (machine.Physical.AllocFolio(0) is { } folio)
+            taken.Add(folio);
+        var held = new System.Collections.Generic.List<MmSim.PageFlags.Folio>();
+        for (int i = 0; i < taken.Count; i++)
+        {
+            if (i % 2 == 0)
+                taken[i].Put();
+            else
+                held.Add(taken[i]);
+        }
+        return held;
+    }
+
+    public static void PutAll(this System.Collections.Generic.List<MmSim.PageFlags.Folio> held)
+    {
+        foreach (var folio in held)
+            folio.Put();
+        held.Clear();
+    }
+
     /// <summary>Exits every process and checks that nothing is left: no anon page, no pin, all frames back.</summary>
     public static void AssertCleanAfterExit(this Machine machine, long freeAtStart)
     {
