@@ -90,12 +90,12 @@ internal static class MigratePages
 
     /// <summary>
     /// migrate_pages() with its get_new_folio() callback, asked for the target once the folio is unmapped; the
-    /// target must have the folio's order. A KSM page moves with its stable node (folio_migrate_ksm). Hugetlb
-    /// folios and swap-cached THPs are not migrated (EBUSY).
+    /// target must have the folio's order. A KSM page moves with its stable node (folio_migrate_ksm), a folio in
+    /// the swap cache with its slots. Hugetlb folios are not migrated (EBUSY).
     /// </summary>
     public static Errno? MigrateFolio(Machine machine, Folio folio, System.Func<Folio?> newFolio)
     {
-        if (!folio.IsAnon || folio.IsHugetlb || (folio.IsLarge && folio.IsSwapCache))
+        if (!folio.IsAnon || folio.IsHugetlb)
             return Errno.EBUSY;
         if (!folio.TryLock())
             return Errno.EBUSY;
@@ -103,8 +103,8 @@ internal static class MigratePages
         try
         {
             bool complete = TryToMigrate(machine, folio, ref unmappedAny);
-            // folio_migrate_mapping(): our reference and the swap cache's are all that may be left
-            bool movable = complete && !FolioSharing.Mapped(folio) && folio.RefCount == 1 + (folio.IsSwapCache ? 1 : 0);
+            // folio_migrate_mapping(): our reference and the swap cache's (one per page) are all that may be left
+            bool movable = complete && !FolioSharing.Mapped(folio) && folio.RefCount == 1 + (folio.IsSwapCache ? folio.NrPages : 0);
             var moved = folio;
             if (movable && newFolio() is { } fresh)
             {

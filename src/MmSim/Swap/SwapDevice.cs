@@ -221,24 +221,29 @@ internal sealed class SwapDevice
     }
 
     /// <summary>
-    /// folio_migrate_mapping() for a small swap-cache folio: <paramref name="to"/> takes its slot and the cache's
-    /// reference; <paramref name="from"/>, locked by the migration, leaves the cache.
+    /// folio_migrate_mapping() for a swap-cache folio: <paramref name="to"/>, of the same order, takes its slots
+    /// and the cache's references (one per page); <paramref name="from"/>, locked and referenced by the
+    /// migration, leaves the cache.
     /// </summary>
     public void MigrateCached(Folio from, Folio to)
     {
-        long offset = (long)from.Private;
-        MmBug.On(from.IsLarge || to.IsLarge, from.Head, "swap-cache migration of a large folio");
+        long first = (long)from.Private;
+        int nr = from.NrPages;
+        MmBug.On(to.NrPages != nr, from.Head, "swap-cache migration to a folio of another order");
         lock (Lock)
         {
-            MmBug.On(!_cache.TryGetValue(offset, out var cached) || cached != from, from.Head, "migrating a folio that is not cached");
-            _cache[offset] = to;
+            for (long offset = first; offset < first + nr; offset++)
+            {
+                MmBug.On(!_cache.TryGetValue(offset, out var cached) || cached != from, from.Head, "migrating a folio that is not cached");
+                _cache[offset] = to;
+            }
         }
-        to.RefAdd(1);
+        to.RefAdd(nr);
         to.Head.Set(PG.OwnerPriv1);
-        to.SetPrivate((ulong)offset);
+        to.SetPrivate((ulong)first);
         from.Head.Clear(PG.OwnerPriv1);
         from.SetPrivate(0);
-        from.Put();
+        from.RefSub(nr);
     }
 
     /// <summary>

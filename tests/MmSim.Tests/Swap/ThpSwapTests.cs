@@ -119,6 +119,27 @@ public class ThpSwapTests
     }
 
     [Fact]
+    public void A_thp_in_the_swap_cache_moves_whole_with_its_slots()
+    {
+        var (machine, p, mem, free) = WithThp();
+        long pfn = p.PageMap(mem).Pfn;
+        using (p.GetUserPages(mem + 5 * Page, 1, GupFlags.None))
+            p.Madvise(mem, Thp, Advice.PageOut); // the reference keeps the THP whole in the swap cache
+        Assert.Equal(6, p.ReadByte(mem + 5 * Page)); // page 5 mapped again from the cached THP
+
+        Assert.Equal(new[] { 0 }, p.MovePages(mem + 5 * Page, 1));
+
+        long moved = p.PageMap(mem + 5 * Page).Pfn;
+        Assert.NotEqual(pfn + 5, moved);
+        Assert.True(p.PageMap(mem + 5 * Page).Thp);
+        Assert.True(p.PageMap(mem + 4 * Page).Swapped); // the other slots still name the cache...
+        Assert.Equal(5, p.ReadByte(mem + 4 * Page));
+        Assert.Equal(moved - 1, p.PageMap(mem + 4 * Page).Pfn); // ...which now holds the new THP
+        machine.CheckInvariants();
+        AssertContentsThenCleanExit(machine, p, mem, free);
+    }
+
+    [Fact]
     public void Without_a_free_cluster_the_thp_is_split_and_its_pages_go_one_by_one()
     {
         var (machine, p, mem, free) = WithThp(swap: 1L << 20); // 255 usable slots: no 512-slot cluster
