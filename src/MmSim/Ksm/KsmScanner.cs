@@ -165,9 +165,11 @@ internal sealed class KsmScanner
                     kpage.Put();
                     return false;
                 }
-                // replace_page(): the KSM page takes this mapping, the old page loses it
+                // replace_page(): the KSM page takes this mapping, with the area's vm_page_prot (PROT_NONE stays
+                // PROT_NONE), and the old page loses it
                 kpage.Head.IncMapCount(vma.Mm.Id);
-                pageTable.Write(slot, Pte.Present(kpage.Head.Pfn, write: false));
+                var entry = Pte.Present(kpage.Head.Pfn, write: false);
+                pageTable.Write(slot, pte.IsProtNone ? entry.ToProtNone() : entry);
                 page.DecMapCount(vma.Mm.Id);
                 node.Append(vma.Mm.AnonVmaPrepare(vma), address); // stable_tree_append()
             }
@@ -228,14 +230,18 @@ internal sealed class KsmScanner
         }
     }
 
-    /// <summary>follow_page() for ksmd: the normal anonymous page mapped at the address, if any.</summary>
+    /// <summary>
+    /// folio_walk_start() for ksmd: the normal anonymous page mapped at the address, if any. A PROT_NONE entry
+    /// counts: ksmd does not honour NUMA hinting faults (FOLL_HONOR_NUMA_FAULT, 6.5), so PROT_NONE memory merges,
+    /// as ksm_functional_tests' test_prot_none expects.
+    /// </summary>
     private static Page? MappedAnonPage(Vma vma, ulong address)
     {
         var pageTable = vma.Mm.PageTable;
         if (!pageTable.TryGetPteSlot(address, out var slot))
             return null;
         var pte = pageTable.Read(slot);
-        if (pte.Kind != PteKind.Present || pte.IsProtNone)
+        if (pte.Kind != PteKind.Present)
             return null;
         return FaultHandler.VmNormalPage(vma.Mm, pte) is { IsAnon: true } page ? page : null;
     }

@@ -163,6 +163,47 @@ public class KsmTests
     }
 
     [Fact]
+    public void Prot_none_pages_merge_and_a_forced_write_or_unmerge_gives_each_page_its_own_frame()
+    {
+        // ksm_functional_tests' test_prot_none: merge PROT_NONE memory, ptrace-write the first half through
+        // /proc/self/mem (FOLL_FORCE), unmerge the second half; then no two pages may share a frame
+        using var machine = Create();
+        var p = machine.CreateProcess();
+        const ulong Pages = 8;
+        ulong a = p.MapAnon(Pages);
+        var fill = new byte[Pages * Page];
+        System.Array.Fill(fill, (byte)0x11);
+        p.Write(a, fill);
+        p.Mprotect(a, Pages * Page, Prot.None);
+        p.Madvise(a, Pages * Page, Advice.Mergeable);
+        machine.RunKsm();
+        machine.RunKsm();
+        Assert.True(p.PageMap(a).Ksm);
+        Assert.Equal(p.PageMap(a).Pfn, p.PageMap(a + (Pages - 1) * Page).Pfn);
+
+        for (ulong i = 0; i < Pages / 2; i++)
+        {
+            using var mem = p.GetUserPages(a + i * Page, 1, GupFlags.Write | GupFlags.Force);
+            mem.Write(0, 0, new byte[] { 0x22 });
+        }
+        p.Madvise(a + Pages / 2 * Page, Pages / 2 * Page, Advice.Unmergeable);
+
+        var frames = new System.Collections.Generic.HashSet<long>();
+        for (ulong i = 0; i < Pages; i++)
+        {
+            var entry = p.PageMap(a + i * Page);
+            Assert.False(entry.Ksm);
+            Assert.True(frames.Add(entry.Pfn), $"page {i} shares frame 0x{entry.Pfn:x}");
+            using var mem = p.GetUserPages(a + i * Page, 1, GupFlags.Force);
+            var seen = new byte[1];
+            mem.Read(0, 0, seen);
+            Assert.Equal(i < Pages / 2 ? 0x22 : 0x11, seen[0]);
+        }
+        Assert.Throws<SegmentationFaultException>(() => p.ReadByte(a)); // still PROT_NONE
+        machine.CheckInvariants();
+    }
+
+    [Fact]
     public void Fork_of_a_ksm_page_shares_it_and_exit_frees_it()
     {
         var (machine, p, a) = TwoIdenticalPages();
