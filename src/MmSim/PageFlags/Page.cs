@@ -169,7 +169,7 @@ public readonly struct Page : IEquatable<Page>
     public void ClearAnonExclusiveForFree()
     {
         MmBug.On(!IsAnon, this, "__ClearPageAnonExclusive on a page that is not anonymous");
-        MmBug.On(IsHugetlb && !IsHead, this, "__ClearPageAnonExclusive on a hugetlb tail page");
+        MmBug.On(IsTail && IsHugetlb, this, "__ClearPageAnonExclusive on a hugetlb tail page");
         MmBug.On(RefCount != 0, this, "__ClearPageAnonExclusive on a page that is still referenced");
         Map.Flags[Index] &= ~PageFlagBit.AnonExclusive.Mask();
     }
