@@ -14,7 +14,7 @@ public class FaultInjectionTests
 {
     private sealed record Scenario(string Name, Func<Machine, Process, Action> Prepare);
 
-    public static TheoryData<string> Scenarios() => new(["write fault", "fork with a pinned page", "fork of a THP", "mremap move", "pin", "swap-in", "THP fault", "hugetlb COW"]);
+    public static TheoryData<string> Scenarios() => new(["write fault", "fork with a pinned page", "fork of a THP", "mremap move", "pin", "swap-in", "THP fault", "hugetlb COW", "move_pages of a THP"]);
 
     private static Func<Machine, Process, Action> Prepare(string name) => name switch
     {
@@ -67,6 +67,19 @@ public class FaultInjectionTests
             p.WriteByte(a, 1);
             var child = p.Fork();
             return () => child.WriteByte(a, 2);
+        },
+        "move_pages of a THP" => (m, p) =>
+        {
+            ulong area = p.Mmap(0, 4 << 20, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+            ulong a = (area + (2 << 20) - 1) & ~((2UL << 20) - 1);
+            p.Madvise(a, 2 << 20, Advice.HugePage);
+            p.Write(a, new byte[] { 7 });
+            // no THP for the target: the THP is split and the page moves alone; no page at all: -EBUSY
+            return () =>
+            {
+                Assert.Contains(p.MovePages(a, 2)[0], new[] { 0, -(int)Errno.EBUSY });
+                Assert.Equal(7, p.ReadByte(a));
+            };
         },
         _ => throw new ArgumentException(name),
     };
