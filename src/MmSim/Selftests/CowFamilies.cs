@@ -19,20 +19,20 @@ internal static class CowFamilies
         // CVE-2020-29374: before 5.8 a write fault reused a page mapped once, blind to the pipe's reference
         // swap-in still reused by mapcount until c145e0b47c77 (5.18): the swapped kinds fail in 5.11-5.17 too
         // and PMD-mapped THPs by mapcount until 3bff7e3f1f16 (5.18)
-        new("vmsplice() + unmap in child", CowFamilyScope.Anon, c => CowInParent(c, mprotect: false, ChildVmspliceCompares), Generations(mapcount: F, refcount: P, exclusive: P, refcountSwapped: F, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X)),
-        new("vmsplice() + unmap in child with mprotect() optimization", CowFamilyScope.Anon, c => CowInParent(c, mprotect: true, ChildVmspliceCompares), Generations(mapcount: F, refcount: P, exclusive: P, refcountSwapped: F, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X)),
-        new("vmsplice() before fork(), unmap in parent after fork()", CowFamilyScope.Anon, c => VmspliceInParent(c, beforeFork: true), Generations(mapcount: F, refcount: P, exclusive: P, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X)),
-        new("vmsplice() + unmap in parent after fork()", CowFamilyScope.Anon, c => VmspliceInParent(c, beforeFork: false), Generations(mapcount: F, refcount: P, exclusive: P, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X)),
+        new("vmsplice() + unmap in child", CowFamilyScope.Anon, c => CowInParent(c, mprotect: false, ChildVmspliceCompares), Generations(mapcount: F, refcount: P, exclusive: P, refcountSwapped: F, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X, mapcountKsm: P)),
+        new("vmsplice() + unmap in child with mprotect() optimization", CowFamilyScope.Anon, c => CowInParent(c, mprotect: true, ChildVmspliceCompares), Generations(mapcount: F, refcount: P, exclusive: P, refcountSwapped: F, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X, mapcountKsm: P)),
+        new("vmsplice() before fork(), unmap in parent after fork()", CowFamilyScope.Anon, c => VmspliceInParent(c, beforeFork: true), Generations(mapcount: F, refcount: P, exclusive: P, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X, mapcountKsm: P)),
+        new("vmsplice() + unmap in parent after fork()", CowFamilyScope.Anon, c => VmspliceInParent(c, beforeFork: false), Generations(mapcount: F, refcount: P, exclusive: P, refcountPmd: F, mapcountSharedRemainder: P, refcountHugetlb: F, exclusiveHugetlb: X, mapcountKsm: P)),
         // the "wrong COW" of R/W pins: a refcount test cannot tell a pin from a second mapping
         new("R/O-mapping a page registered as iouring fixed buffer", CowFamilyScope.Anon, c => IoUring(c, useFork: false), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P)),
         new("fork() with an iouring fixed buffer", CowFamilyScope.Anon, c => IoUring(c, useFork: true), Generations(mapcount: F, refcount: P, exclusive: P)),
         // R/O pins: only GUP-triggered unsharing (5.19) keeps them coherent with the page table
         new("R/O GUP pin on R/O-mapped shared page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.Shared, fast: false), Generations(mapcount: F, refcount: F, exclusive: P)),
         new("R/O GUP-fast pin on R/O-mapped shared page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.Shared, fast: true), Generations(mapcount: F, refcount: F, exclusive: P)),
-        new("R/O GUP pin on R/O-mapped previously-shared page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.PreviouslyShared, fast: false), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P)),
-        new("R/O GUP-fast pin on R/O-mapped previously-shared page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.PreviouslyShared, fast: true), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P)),
-        new("R/O GUP pin on R/O-mapped exclusive page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.RoExclusive, fast: false), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P)),
-        new("R/O GUP-fast pin on R/O-mapped exclusive page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.RoExclusive, fast: true), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P)),
+        new("R/O GUP pin on R/O-mapped previously-shared page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.PreviouslyShared, fast: false), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P, mapcountKsm: F)),
+        new("R/O GUP-fast pin on R/O-mapped previously-shared page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.PreviouslyShared, fast: true), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P, mapcountKsm: F)),
+        new("R/O GUP pin on R/O-mapped exclusive page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.RoExclusive, fast: false), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P, mapcountKsm: F)),
+        new("R/O GUP-fast pin on R/O-mapped exclusive page", CowFamilyScope.Anon, c => RoPin(c, RoPinTest.RoExclusive, fast: true), Generations(mapcount: P, refcount: F, exclusive: P, refcountPmd: P, refcountHugetlb: P, mapcountKsm: F)),
         // test_anon_thp_collapse_*(): a collapse must not carry a shared page's contents over as exclusive; MADV_COLLAPSE
         // is 6.1, so the older generations skip. The research table's SKIP for the fully shared case (2023: every entry
         // R/O after fork, SCAN_PAGE_RO) no longer holds: 6.18 collapses write-protected ranges by copying, and passes
@@ -66,7 +66,7 @@ internal static class CowFamilies
 
     private static Func<CowSemantics, MemoryKind, SelftestResult> Generations(SelftestResult mapcount, SelftestResult refcount, SelftestResult exclusive,
         SelftestResult? refcountSwapped = null, SelftestResult? refcountPmd = null, SelftestResult? mapcountSharedRemainder = null,
-        SelftestResult? refcountHugetlb = null, SelftestResult? exclusiveHugetlb = null) =>
+        SelftestResult? refcountHugetlb = null, SelftestResult? exclusiveHugetlb = null, SelftestResult? mapcountKsm = null) =>
         (semantics, kind) => semantics switch
         {
             // hugetlb reuses by mapcount in every generation (7dad331be781: the vmsplice cases are XFAIL today)
@@ -75,6 +75,9 @@ internal static class CowFamilies
             // the mapcount rule's maximum over all subpages sees the still-shared remainder of K9; the
             // research table's FAIL for PTE-mapped kinds is an inference that the 5.7 code does not bear out here
             CowSemantics.MapcountReuse when kind.SharedRemainder => mapcountSharedRemainder ?? mapcount,
+            // a KSM page (not in cow.c; derived, not recorded): do_wp_page() copies it in every generation, so the
+            // families that failed by wrongful reuse pass, and those that passed by rightful reuse fail
+            CowSemantics.MapcountReuse when kind.Ksm => mapcountKsm ?? mapcount,
             CowSemantics.MapcountReuse => mapcount,
             CowSemantics.RefcountReuse when kind.PmdMapped => refcountPmd ?? refcount,
             CowSemantics.RefcountReuse when kind.Swapped => refcountSwapped ?? refcount,

@@ -15,7 +15,7 @@ public static class CowSelftest
     [
         MemoryKind.BasePage, MemoryKind.SwappedBasePage, MemoryKind.Thp, MemoryKind.SwappedThp, MemoryKind.PteMappedThp,
         MemoryKind.SwappedPteMappedThp, MemoryKind.SinglePteOfThp, MemoryKind.SinglePteOfSwappedThp,
-        MemoryKind.PartiallyMremappedThp, MemoryKind.PartiallySharedThp, MemoryKind.HugetlbPage,
+        MemoryKind.PartiallyMremappedThp, MemoryKind.PartiallySharedThp, MemoryKind.HugetlbPage, MemoryKind.KsmPage,
     ];
     private static readonly MemoryKind[] ThpKinds = [MemoryKind.Thp];
     private static readonly MemoryKind[] NonAnonKinds = [MemoryKind.SharedZeropage, MemoryKind.Memfd, MemoryKind.Tmpfile, MemoryKind.HugeZeropage, MemoryKind.MemfdHugetlb];

@@ -9,8 +9,9 @@ namespace MmSim.Selftests;
 /// </summary>
 internal sealed class MemoryKind
 {
-    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp, bool swapped = false, bool pmdMapped = false, int size = PageSize, bool sharedRemainder = false, bool hugetlb = false)
+    public MemoryKind(string name, bool anonymous, Func<Process, (ulong Mem, ulong SharedView)> setUp, bool swapped = false, bool pmdMapped = false, int size = PageSize, bool sharedRemainder = false, bool hugetlb = false, bool ksm = false)
     {
+        Ksm = ksm;
         Hugetlb = hugetlb;
         SharedRemainder = sharedRemainder;
         Name = name;
@@ -30,6 +31,9 @@ internal sealed class MemoryKind
     /// that part kept the tested half from being reused in place.
     /// </summary>
     public bool SharedRemainder { get; }
+
+    /// <summary>A KSM page: never exclusive and never reused by a write fault, in any generation.</summary>
+    public bool Ksm { get; }
 
     /// <summary>hugetlb memory: reuse by mapcount in every generation, the flag on the head only.</summary>
     public bool Hugetlb { get; }
@@ -66,6 +70,23 @@ internal sealed class MemoryKind
         var (mem, _) = BasePage.SetUp(process);
         return PageOut(process, mem, PageSize);
     }, swapped: true);
+
+    /// <summary>
+    /// "KSM page" (not in cow.c, which has no KSM kind; the issue asks for one): K1 and a second page with the
+    /// same contents, merged by two KSM scans into one write-protected KSM page that both map.
+    /// </summary>
+    public static MemoryKind KsmPage { get; } = new("KSM page", anonymous: true, process =>
+    {
+        ulong mem = process.Mmap(0, 2 * PageSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
+        process.Madvise(mem, 2 * PageSize, Advice.NoHugePage);
+        process.Write(mem, Filled(0x01, 2 * PageSize));
+        process.Madvise(mem, 2 * PageSize, Advice.Mergeable);
+        process.Machine.RunKsm();
+        process.Machine.RunKsm();
+        if (!process.PageMap(mem).Ksm)
+            throw new SelftestSkipException("KSM did not merge the page");
+        return (mem, 0);
+    }, ksm: true);
 
     /// <summary>K3 "THP": the prologue leaves one PMD-mapped THP filled with 0x01.</summary>
     public static MemoryKind Thp { get; } = new("THP (2048 kB)", anonymous: true, process => (ThpPrologue(process), 0), pmdMapped: true, size: ThpSize);

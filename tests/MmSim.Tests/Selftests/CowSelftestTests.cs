@@ -40,7 +40,7 @@ public class CowSelftestTests
     {
         var results = Matrix.Value.Values.Where(r => r.Semantics == CowSemantics.AnonExclusive).ToList();
 
-        Assert.Equal(14 * 11 + 4 + 3 * 5, results.Count); // 14 anon families x 11 kinds, 4 THP collapse families, 3 non-anon families x 5 kinds
+        Assert.Equal(14 * 12 + 4 + 3 * 5, results.Count); // 14 anon families x 12 kinds (11 of cow.c, and KSM), 4 THP collapse families, 3 non-anon families x 5 kinds
         Assert.All(results, r => Assert.True(
             r.Result == SelftestResult.Pass ||
             (r.Result == SelftestResult.XFail && r.Kind.StartsWith("hugetlb", StringComparison.Ordinal) && r.Family.StartsWith("vmsplice", StringComparison.Ordinal)),
@@ -67,9 +67,23 @@ public class CowSelftestTests
         var results = CowSelftest.Run(CowSemantics.RefcountReuse, "R/O GUP pin on R/O-mapped shared page");
 
         var ran = results.Where(r => r.Result != SelftestResult.Skip).ToList();
-        Assert.Equal(11, ran.Count); // every anon kind: base page, swapped out base page, eight THP kinds, hugetlb
+        Assert.Equal(12, ran.Count); // every anon kind: base page, swapped out base page, eight THP kinds, hugetlb, KSM
         Assert.All(ran, r => Assert.Equal(SelftestResult.Fail, r.Result));
         Assert.All(ran, r => Assert.Contains("contents differ", r.Detail));
+    }
+
+    [Fact]
+    public void A_ksm_page_is_never_reused_so_before_5_8_it_passes_the_vmsplice_families_and_fails_the_ro_pins()
+    {
+        // do_wp_page() copies a KSM page in every generation: no reuse behind a pipe's back (vmsplice passes),
+        // but no reuse in front of a R/O pin either (it fails until unsharing, 5.19)
+        var results = CowSelftest.Run(CowSemantics.MapcountReuse, "KSM page").ToDictionary(r => r.Family);
+
+        Assert.Equal(14, results.Count);
+        Assert.All(results.Values, r => Assert.True(r.MatchesKernel, $"{r.Family}: {r.Result} ({r.Detail})"));
+        Assert.Equal(SelftestResult.Pass, results["vmsplice() + unmap in child"].Result);
+        Assert.Equal(SelftestResult.Fail, results["R/O GUP pin on R/O-mapped previously-shared page"].Result);
+        Assert.All(CowSelftest.Run(CowSemantics.AnonExclusive, "KSM page"), r => Assert.Equal(SelftestResult.Pass, r.Result));
     }
 
     [Fact]
@@ -119,6 +133,6 @@ public class CowSelftestTests
 
         Assert.Equal(6, byKind.Count); // memfd and memfd hugetlb
         Assert.All(byKind, r => Assert.StartsWith("memfd", r.Kind));
-        Assert.Equal(22, byFamily.Count); // 2 io_uring families x 11 anonymous kinds
+        Assert.Equal(24, byFamily.Count); // 2 io_uring families x 12 anonymous kinds
     }
 }
