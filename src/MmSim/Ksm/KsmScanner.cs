@@ -158,24 +158,29 @@ internal sealed class KsmScanner
                 kpage.Put();
                 return false;
             }
+            bool merged = false;
             try
             {
-                if (node.KPage != kpage || !IsLive(node) || !SameContents(page, kpage.Head))
+                if (node.KPage == kpage && IsLive(node) && SameContents(page, kpage.Head))
                 {
-                    kpage.Put();
-                    return false;
+                    // replace_page(): the KSM page takes this mapping, with the area's vm_page_prot (PROT_NONE
+                    // stays PROT_NONE), and the old page loses it
+                    kpage.Head.IncMapCount(vma.Mm.Id);
+                    var entry = Pte.Present(kpage.Head.Pfn, write: false);
+                    pageTable.Write(slot, pte.IsProtNone ? entry.ToProtNone() : entry);
+                    page.DecMapCount(vma.Mm.Id);
+                    node.Append(vma.Mm.AnonVmaPrepare(vma), address); // stable_tree_append()
+                    merged = true;
                 }
-                // replace_page(): the KSM page takes this mapping, with the area's vm_page_prot (PROT_NONE stays
-                // PROT_NONE), and the old page loses it
-                kpage.Head.IncMapCount(vma.Mm.Id);
-                var entry = Pte.Present(kpage.Head.Pfn, write: false);
-                pageTable.Write(slot, pte.IsProtNone ? entry.ToProtNone() : entry);
-                page.DecMapCount(vma.Mm.Id);
-                node.Append(vma.Mm.AnonVmaPrepare(vma), address); // stable_tree_append()
             }
             finally
             {
-                kpage.Unlock();
+                kpage.Unlock(); // before any put: a folio is never freed locked
+            }
+            if (!merged)
+            {
+                kpage.Put();
+                return false;
             }
             _machine.Swap?.TryFreeSwapCache(page.Folio); // folio_free_swap() once nothing maps the old page
             page.Folio.Put();
