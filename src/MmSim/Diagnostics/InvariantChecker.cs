@@ -82,7 +82,11 @@ internal sealed class InvariantChecker
         Add(_pmdCounts, (int)pmd.Pfn, 1);
         Add(_expectedRefs, (int)pmd.Pfn, 1);
         if (!folio.IsHugetlb)
+        {
             AddMmMapping((int)pmd.Pfn, mm.Id);
+            if (folio.IsAnon)
+                CheckRmapFinds(process, vma!, address, folio.Head); // migration and splits find PMDs through the rmap too
+        }
         if (pmd.IsWrite)
         {
             Require(vma!.Flags.HasFlag(VmFlags.Write), $"{process}: writable huge PMD at 0x{address:x} in {vma}");
