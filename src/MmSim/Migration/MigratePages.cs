@@ -99,10 +99,9 @@ internal static class MigratePages
             return Errno.EBUSY;
         if (!folio.TryLock())
             return Errno.EBUSY;
-        bool unmappedAny = false;
         try
         {
-            bool complete = TryToMigrate(machine, folio, ref unmappedAny);
+            bool complete = TryToMigrate(machine, folio);
             // folio_migrate_mapping(): our reference and the swap cache's (one per page) are all that may be left
             bool movable = complete && !FolioSharing.Mapped(folio) && folio.RefCount == 1 + (folio.IsSwapCache ? folio.NrPages : 0);
             var moved = folio;
@@ -123,8 +122,7 @@ internal static class MigratePages
                 // folio_migrate_flags() does not copy PG_anon_exclusive: the migration entries carry it
                 moved = fresh;
             }
-            if (unmappedAny)
-                MigrationEntries.RemoveMigrationPtes(machine, folio, moved);
+            MigrationEntries.RemoveMigrationPtes(machine, folio, moved); // finds nothing if nothing was unmapped
             if (moved != folio)
             {
                 if (!machine.Memory.IsZoneDevice(moved.Head.Pfn))
@@ -145,31 +143,18 @@ internal static class MigratePages
     /// try_to_migrate(folio, 0): every PMD that maps the THP whole, then every PTE that maps one of its pages,
     /// becomes a migration entry; false if one could not (pinned, or a PT lock was busy).
     /// </summary>
-    private static bool TryToMigrate(Machine machine, Folio folio, ref bool unmappedAny)
+    private static bool TryToMigrate(Machine machine, Folio folio)
     {
-        bool any = false;
         bool complete = !folio.IsLarge || RmapWalk.AnonPmds(folio, (vma, _, pmdSlot, pmd) =>
-        {
-            if (!MigrationEntries.TryToMigrateOnePmd(machine, vma, pmdSlot, pmd, folio))
-                return false;
-            any = true;
-            return true;
-        });
+            MigrationEntries.TryToMigrateOnePmd(machine, vma, pmdSlot, pmd, folio));
         for (int i = 0; complete && i < folio.NrPages; i++)
         {
             var page = folio.Page(i);
             if (page.PteMapCount == 0)
                 continue;
-            bool Unmap(Vma vma, ulong address, PteSlot slot, Pte pte)
-            {
-                if (!MigrationEntries.TryToMigrateOne(machine, vma, slot, pte, page))
-                    return false;
-                any = true;
-                return true;
-            }
+            bool Unmap(Vma vma, ulong address, PteSlot slot, Pte pte) => MigrationEntries.TryToMigrateOne(machine, vma, slot, pte, page);
             complete = folio.IsKsm ? RmapWalk.Ksm(page, Unmap) : RmapWalk.Anon(page, Unmap);
         }
-        unmappedAny = any;
         return complete;
     }
 }

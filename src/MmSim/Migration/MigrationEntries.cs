@@ -31,12 +31,9 @@ internal static class MigrationEntries
             pageTable.Write(slot, pte);
             return false;
         }
-        var type = writable ? SwapEntryType.MigrationWrite
-            : exclusive ? SwapEntryType.MigrationReadExclusive
-            : SwapEntryType.MigrationRead;
         if (pte.IsDirty)
             page.Folio.Set(PG.Dirty);
-        pageTable.Write(slot, Pte.NonPresent(type, page.Pfn));
+        pageTable.Write(slot, Pte.NonPresent(EntryType(writable, exclusive), page.Pfn));
         AnonRmap.PageRemoveRmap(page, vma);
         page.Folio.Put();
         return true;
@@ -76,6 +73,12 @@ internal static class MigrationEntries
         }
     }
 
+    /// <summary>make_writable_migration_entry() / _readable_exclusive_ / _readable_: what the entry remembers.</summary>
+    private static SwapEntryType EntryType(bool writable, bool exclusive) =>
+        writable ? SwapEntryType.MigrationWrite
+        : exclusive ? SwapEntryType.MigrationReadExclusive
+        : SwapEntryType.MigrationRead;
+
     /// <summary>
     /// set_pmd_migration_entry(), PMD lock held: the huge PMD becomes a PMD migration entry for the head, or stays
     /// if the THP may be pinned. The deposited page table stays with it.
@@ -86,12 +89,9 @@ internal static class MigrationEntries
         var head = folio.Head;
         bool exclusive = machine.Policy.TracksExclusivity && head.IsAnonExclusive;
         MmBug.On(pmd.IsWrite && machine.Policy.TracksExclusivity && !exclusive, head, "set_pmd_migration_entry: a writable THP that is not exclusive");
-        var type = pmd.IsWrite ? SwapEntryType.MigrationWrite
-            : exclusive ? SwapEntryType.MigrationReadExclusive
-            : SwapEntryType.MigrationRead;
         // pmdp_invalidate(): GUP-fast can no longer find the THP; the PMD never reads empty meanwhile, or a
         // racing fault would take it for pmd_none and install a THP of its own
-        pageTable.Write(pmdSlot, Pte.NonPresent(type, head.Pfn));
+        pageTable.Write(pmdSlot, Pte.NonPresent(EntryType(pmd.IsWrite, exclusive), head.Pfn));
         if (exclusive && !AnonRmap.PageTryShareAnonRmap(head))
         {
             pageTable.Write(pmdSlot, pmd);
