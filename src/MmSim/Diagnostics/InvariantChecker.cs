@@ -22,7 +22,7 @@ internal sealed class InvariantChecker
     private readonly Dictionary<int, int> _mapCounts = new();      // pfn -> PTEs mapping it
     private readonly Dictionary<int, long> _expectedRefs = new();  // folio head pfn -> references accounted for
     private readonly Dictionary<long, int> _swapRefs = new();      // swap slot -> swap entries naming it
-    private readonly Dictionary<int, int> _pmdCounts = new();      // THP head pfn -> PMDs mapping it
+    private readonly Dictionary<int, int> _pmdCounts = new();      // THP or hugetlb head pfn -> PMDs (or PUDs) mapping it
     private readonly Dictionary<(int Head, uint MmId), int> _mmMappings = new(); // THP head pfn, mm id -> its mappings
     private readonly Dictionary<int, int> _mappers = new();        // THP head pfn -> processes mapping it
     private readonly HashSet<int> _tablePages = new();
@@ -57,7 +57,7 @@ internal sealed class InvariantChecker
             Require(vma.Start < vma.End && vma.Start >= previousEnd, $"{process}: areas overlap or are unsorted at {vma}");
             previousEnd = vma.End;
         }
-        WalkTables(mm, mm.PageTable.PgdPfn, PageTable.PgdShift, 0, (address, pte) => CheckEntry(process, address, pte), (address, pmd) => CheckHugePmd(process, address, pmd));
+        WalkTables(mm, mm.PageTable.PgdPfn, PageTable.PgdShift, 0, (address, pte) => CheckEntry(process, address, pte), (address, leaf, shift) => CheckHugeLeaf(process, address, leaf, shift));
         foreach (int deposited in mm.PageTable.DepositedTables())
         {
             Require(_tablePages.Add(deposited), $"{process}: deposited page table 0x{deposited:x} is used twice");
@@ -65,20 +65,25 @@ internal sealed class InvariantChecker
         }
     }
 
-    /// <summary>A huge PMD: a THP mapped whole (head exclusivity for I1) or the huge zero page.</summary>
-    private void CheckHugePmd(Process process, ulong address, Pte pmd)
+    /// <summary>
+    /// A huge PMD or PUD: a THP or hugetlb page mapped whole (head exclusivity for I1) or the huge zero page. Only
+    /// hugetlb pages of their area's size are mapped by a PUD.
+    /// </summary>
+    private void CheckHugeLeaf(Process process, ulong address, Pte pmd, int shift)
     {
         var mm = process.Mm;
         var vma = mm.VmaLookup(address);
-        Require(vma is not null && vma.Start <= address && address + PageTable.PmdSize <= vma.End, $"{process}: huge PMD at 0x{address:x} is not inside one area");
+        Require(vma is not null && vma.Start <= address && address + (1UL << shift) <= vma.End, $"{process}: huge entry at 0x{address:x} is not inside one area");
+        Require(shift == PageTable.PmdShift || vma!.Hstate?.Shift == shift, $"{process}: huge PUD at 0x{address:x} outside a hugetlb area of 1 GiB pages");
         if (pmd.IsSpecial)
         {
             Require(_machine.HugeZeroPageIfAllocated is { } zero && zero.Head.Pfn == pmd.Pfn && !pmd.IsWrite, $"{process}: special huge PMD at 0x{address:x} is not the R/O huge zero page");
             return;
         }
         var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
-        Require((folio.IsTransHuge || folio.IsHugetlb) && folio.Order == Thp.HugePmd.Order && folio.Head.Pfn == pmd.Pfn, $"{process}: huge PMD at 0x{address:x} maps pfn 0x{pmd.Pfn:x}, not the head of a THP or hugetlb page");
-        Require(folio.IsHugetlb == vma!.IsHugetlb, $"{process}: huge PMD at 0x{address:x}: hugetlb page {folio.IsHugetlb} in hugetlb area {vma.IsHugetlb}");
+        Require((folio.IsTransHuge || folio.IsHugetlb) && folio.Order == shift - PageTable.PageShift && folio.Head.Pfn == pmd.Pfn, $"{process}: huge entry at 0x{address:x} maps pfn 0x{pmd.Pfn:x}, not the head of a THP or hugetlb page of its size");
+        Require(folio.IsHugetlb == vma!.IsHugetlb, $"{process}: huge entry at 0x{address:x}: hugetlb page {folio.IsHugetlb} in hugetlb area {vma.IsHugetlb}");
+        Require(!folio.IsHugetlb || vma.Hstate!.Shift == shift, $"{process}: hugetlb entry at 0x{address:x} maps a page of another size than its area's");
         Add(_pmdCounts, (int)pmd.Pfn, 1);
         Add(_expectedRefs, (int)pmd.Pfn, 1);
         if (!folio.IsHugetlb)
@@ -190,7 +195,9 @@ internal sealed class InvariantChecker
 
     private delegate void EntryVisitor(ulong address, Pte pte);
 
-    private void WalkTables(Mm mm, int table, int shift, ulong tableBase, EntryVisitor visit, EntryVisitor visitHuge)
+    private delegate void HugeEntryVisitor(ulong address, Pte pte, int shift);
+
+    private void WalkTables(Mm mm, int table, int shift, ulong tableBase, EntryVisitor visit, HugeEntryVisitor visitHuge)
     {
         Require(_tablePages.Add(table), $"page-table page 0x{table:x} is used twice");
         var memory = mm.Memory;
@@ -204,8 +211,8 @@ internal sealed class InvariantChecker
             ulong address = tableBase + ((ulong)i << shift);
             if (shift == PageTable.PageShift)
                 visit(address, entry);
-            else if (shift == PageTable.PmdShift && entry.IsHuge)
-                visitHuge(address, entry);
+            else if ((shift == PageTable.PmdShift || shift == PageTable.PudShift) && entry.IsHuge)
+                visitHuge(address, entry, shift);
             else if (shift == PageTable.PmdShift && entry.IsSwapPmd)
                 Require(false, $"PMD migration entry {entry} at 0x{address:x} outside a migration");
             else
@@ -273,6 +280,16 @@ internal sealed class InvariantChecker
         Require(used == swap.UsedSlots, $"{swap.UsedSlots} swap slots counted in use, {used} really are");
     }
 
+    /// <summary>Every frame the page tables map by PTE has that many PTE mappings (the memmap walk covers frames no entry maps).</summary>
+    private void CheckMapcounts()
+    {
+        foreach (var (pfn, mapped) in _mapCounts)
+        {
+            var page = new Page(_machine.Memory, pfn);
+            Require(page.PteMapCount == mapped, $"frame 0x{pfn:x}: mapcount {page.PteMapCount}, but {mapped} entries map it");
+        }
+    }
+
     private void CheckMemmap()
     {
         var memory = _machine.Memory;
@@ -289,10 +306,10 @@ internal sealed class InvariantChecker
             var folio = page.Folio;
             allocated += folio.NrPages;
             long refs = _expectedRefs.TryGetValue(pfn, out long r) ? r : 0;
-            if (folio.IsHugetlb && folio.RefCount == 0 && _machine.HugetlbPool is { } pool)
+            if (folio.IsHugetlb && folio.RefCount == 0)
             {
-                // a free page of the hugetlb pool: no mapping, no exclusivity left over (free_huge_page)
-                Require(refs == 0 && pool.All.Contains(folio) && folio.Mapping.IsNull, $"free hugetlb page 0x{pfn:x} is still referenced or mapped");
+                // a free page of the hugetlb pool: no mapping, no exclusivity left over (free_huge_folio)
+                Require(refs == 0 && _machine.HstateOf(folio).All.Contains(folio) && folio.Mapping.IsNull, $"free hugetlb page 0x{pfn:x} is still referenced or mapped");
                 pfn += folio.NrPages;
                 continue;
             }
@@ -320,13 +337,16 @@ internal sealed class InvariantChecker
                 Require(folio.EntireMapcount == pmds, $"THP 0x{pfn:x}: compound_mapcount {folio.EntireMapcount}, but {pmds} PMDs map it");
                 Require(!folio.IsLarge || folio.Pincount <= folio.RefCount, $"folio 0x{pfn:x}: pincount {folio.Pincount} above refcount {folio.RefCount}");
                 int pteMappings = 0;
+                bool anonExclusivity = folio.IsAnon && !folio.IsKsm && _tracksExclusivity;
+                int flagged = folio.IsHugetlb ? 1 : folio.NrPages; // hugetlb keeps the flag on the head only
                 for (int i = 0; i < folio.NrPages; i++)
                 {
                     var sub = folio.Page(i);
-                    pteMappings += sub.PteMapCount;
-                    int mapped = _mapCounts.TryGetValue((int)sub.Pfn, out int m) ? m : 0;
-                    Require(sub.PteMapCount == mapped, $"frame 0x{sub.Pfn:x}: mapcount {sub.PteMapCount}, but {mapped} entries map it");
-                    if (sub.IsAnon && !sub.IsKsm && _tracksExclusivity && (!folio.IsHugetlb || i == 0) && sub.IsAnonExclusive)
+                    int mapped = sub.PteMapCount; // equal to the entries that map it: CheckMapcounts
+                    pteMappings += mapped;
+                    if (mapped != 0)
+                        Require(_mapCounts.ContainsKey((int)sub.Pfn), $"frame 0x{sub.Pfn:x}: mapcount {mapped}, but no entry maps it");
+                    if (anonExclusivity && i < flagged && sub.IsAnonExclusive)
                         Require(mapped + pmds <= 1, $"I6: exclusive frame 0x{sub.Pfn:x} is mapped {mapped + pmds} times");
                 }
                 Require(!folio.IsLarge || folio.PteMapcount == pteMappings, $"folio 0x{pfn:x}: large mapcount {folio.PteMapcount}, but its pages have {pteMappings} PTE mappings");
@@ -336,6 +356,7 @@ internal sealed class InvariantChecker
             pfn += folio.NrPages;
         }
         Require(allocated + memory.FreePages == memory.TotalPages, $"{allocated} allocated + {memory.FreePages} free frames != {memory.TotalPages}");
+        CheckMapcounts();
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ internal static class DupMmap
         {
             if (src.Flags.HasFlag(VmFlags.DontCopy))
                 continue; // MADV_DONTFORK: the child does not get the area at all
-            var dst = new Vma(child, src.Start, src.End, src.Flags, src.File, src.PgOff);
+            var dst = new Vma(child, src.Start, src.End, src.Flags, src.File, src.PgOff) { Hstate = src.Hstate };
             child.Insert(dst);
             if (src.Flags.HasFlag(VmFlags.WipeOnFork))
                 continue; // MADV_WIPEONFORK: the area, empty; a fresh anon_vma at its first fault

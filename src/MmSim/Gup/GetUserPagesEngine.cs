@@ -154,8 +154,9 @@ internal static class GetUserPagesEngine
     {
         page = default;
         var mm = vma.Mm;
-        if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+        if (!mm.PageTable.TryGetLeaf(address, out var slot, out int shift))
             return Need.Fault;
+        bool huge = shift != PageTable.PageShift;
         lock (mm.PageTable.PtLock(slot))
         {
             var entry = mm.PageTable.Read(slot);
@@ -171,7 +172,7 @@ internal static class GetUserPagesEngine
                 return Need.Fault;
             if (!entry.IsWrite && mm.Machine.Policy.GupMustUnshare(vma, mapped, pin, (flags & GupFlags.Longterm) != 0))
                 return Need.Unshare;
-            var target = huge ? mm.Memory.PfnToPage(PageTable.LeafPfn(entry, huge, address)) : mapped;
+            var target = huge ? mm.Memory.PfnToPage(PageTable.LeafPfn(entry, shift, address)) : mapped;
             if (grab is { } how)
             {
                 how.Grab(target);
@@ -198,9 +199,10 @@ internal static class GetUserPagesEngine
             return 0;
         bool write = (flags & GupFlags.Write) != 0;
         var pageTable = mm.PageTable;
-        ulong region = ulong.MaxValue;
+        ulong region = ulong.MaxValue, regionMask = 0;
         PteSlot pmdSlot = default;
         Pte pmd = default;
+        int levelShift = PageTable.PmdShift;
         int got = 0;
         mm.TableFreeLock.EnterReadLock();
         try
@@ -208,11 +210,13 @@ internal static class GetUserPagesEngine
             for (; got < pages.Length; got++)
             {
                 ulong address = start + (ulong)got * Machine.PageSize;
-                if ((address & ~(PageTable.PmdSize - 1)) != region)
+                if ((address & ~regionMask) != region)
                 {
-                    region = address & ~(PageTable.PmdSize - 1);
-                    if (!pageTable.TryGetPmdSlot(address, out pmdSlot))
+                    // gup_fast_pud_range() stops at a huge PUD (gup_fast_pud_leaf), else gup_fast_pmd_range()
+                    if (!pageTable.TryGetPmdLevel(address, out pmdSlot, out levelShift))
                         break;
+                    regionMask = (1UL << levelShift) - 1;
+                    region = address & ~regionMask;
                     pmd = pageTable.Read(pmdSlot); // pmdp_get_lockless()
                 }
                 if (!pmd.IsPresent)
@@ -222,7 +226,7 @@ internal static class GetUserPagesEngine
                 var pte = pageTable.Read(slot);
                 if (pte.Kind != PteKind.Present || pte.IsHuge != huge || pte.IsProtNone || pte.IsSpecial || (write && !pte.IsWrite))
                     break;
-                var page = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address));
+                var page = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge ? levelShift : PageTable.PageShift, address));
                 if (!grab.TryGrab(page))
                     break;
                 if ((flags & GupFlags.Longterm) != 0 && !LongtermMigration.IsLongtermPinnable(page))

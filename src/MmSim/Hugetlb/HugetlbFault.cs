@@ -17,8 +17,9 @@ internal static class HugetlbFault
     public static VmFault Handle(Vma vma, ulong address, FaultFlags flags)
     {
         var mm = vma.Mm;
-        ulong haddr = address & ~(PageTable.PmdSize - 1);
-        if (!mm.PageTable.TryAllocPmdSlot(haddr, out var slot))
+        var hstate = vma.Hstate!;
+        ulong haddr = address & ~(hstate.Size - 1);
+        if (!mm.PageTable.TryAllocHugePteSlot(haddr, hstate.Shift, out var slot))
             return VmFault.Oom;
         lock (mm.PageTable.PtLock(slot))
         {
@@ -51,21 +52,21 @@ internal static class HugetlbFault
         {
             var reservation = vma.HugetlbReservation;
             bool reserved = reservation is not null && reservation.Consume(vma.LinearPageIndex(haddr));
-            if (machine.HugetlbPool?.Alloc(reserved) is not { } fresh)
+            if (vma.Hstate!.Alloc(reserved) is not { } fresh)
                 return VmFault.SigBus; // no huge page: the process gets SIGBUS
             folio = fresh;
             HugepageAddNewAnonRmap(folio, vma, haddr, machine.Policy.TracksExclusivity);
         }
         else
         {
-            ulong index = vma.LinearPageIndex(haddr) / (ulong)Thp.HugePmd.NrPages;
+            ulong index = vma.LinearPageIndex(haddr) / (ulong)vma.Hstate!.NrPages;
             if (vma.File!.GetPage(index) is not { } cached)
                 return VmFault.SigBus;
             folio = cached;
             folio.AddHugetlbEntireMapcount(1); // hugetlb_add_file_rmap()
         }
         bool writable = vma.Flags.HasFlag(VmFlags.Write) && vma.Flags.HasFlag(VmFlags.Shared);
-        mm.PageTable.Write(slot, Pte.HugePmd(folio.Head.Pfn, writable, dirty: writable && (flags & FaultFlags.Write) != 0));
+        mm.PageTable.Write(slot, Pte.HugetlbLeaf(folio.Head.Pfn, writable, dirty: writable && (flags & FaultFlags.Write) != 0));
         return VmFault.Ok;
     }
 
@@ -94,12 +95,12 @@ internal static class HugetlbFault
         }
         if (machine.Policy.TracksExclusivity && old.IsAnon)
             MmBug.VmOn(old.Head.IsAnonExclusive, old.Head, "hugetlb_wp copies an exclusive page");
-        if (machine.HugetlbPool?.Alloc(useReservation: false) is not { } copy)
+        if (vma.Hstate!.Alloc(useReservation: false) is not { } copy)
             return VmFault.SigBus;
         for (int i = 0; i < copy.NrPages; i++)
             copy.Page(i).CopyContentsFrom(old.Page(i));
         HugepageAddNewAnonRmap(copy, vma, haddr, machine.Policy.TracksExclusivity);
-        mm.PageTable.Write(slot, Pte.HugePmd(copy.Head.Pfn, write: !unshare && vma.Flags.HasFlag(VmFlags.Write), dirty: !unshare));
+        mm.PageTable.Write(slot, Pte.HugetlbLeaf(copy.Head.Pfn, write: !unshare && vma.Flags.HasFlag(VmFlags.Write), dirty: !unshare));
         old.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
         old.Put();
         return VmFault.Ok;

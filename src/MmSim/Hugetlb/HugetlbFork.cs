@@ -16,15 +16,16 @@ internal static class HugetlbFork
         var srcTable = src.Mm.PageTable;
         var dstTable = dst.Mm.PageTable;
         bool cow = src.IsCowMapping;
+        var hstate = src.Hstate!;
         if (cow)
             src.Mm.WriteProtectSeqBump(); // "mm/hugetlb: take src_mm->write_protect_seq"
         try
         {
-            for (ulong address = src.Start; address < src.End; address += PageTable.PmdSize)
+            for (ulong address = src.Start; address < src.End; address += hstate.Size)
             {
-                if (!srcTable.TryGetPmdSlot(address, out var srcSlot) || srcTable.Read(srcSlot).IsNone)
+                if (!srcTable.TryGetHugePteSlot(address, hstate.Shift, out var srcSlot) || srcTable.Read(srcSlot).IsNone)
                     continue;
-                if (!dstTable.TryAllocPmdSlot(address, out var dstSlot))
+                if (!dstTable.TryAllocHugePteSlot(address, hstate.Shift, out var dstSlot))
                     return false;
                 lock (dstTable.PtLock(dstSlot))
                 lock (srcTable.PtLock(srcSlot))
@@ -53,12 +54,12 @@ internal static class HugetlbFork
             {
                 folio.Put();
                 // a maybe-pinned page: the child gets its own copy, exclusive and writable if its area is
-                if (dst.Mm.Machine.HugetlbPool!.Alloc(useReservation: false) is not { } copy)
+                if (dst.Hstate!.Alloc(useReservation: false) is not { } copy)
                     return false;
                 for (int i = 0; i < copy.NrPages; i++)
                     copy.Page(i).CopyContentsFrom(folio.Page(i));
                 HugetlbFault.HugepageAddNewAnonRmap(copy, dst, address, dst.Mm.Machine.Policy.TracksExclusivity);
-                dst.Mm.PageTable.Write(dstSlot, Pte.HugePmd(copy.Head.Pfn, dst.Flags.HasFlag(VmFlags.Write), dirty: true));
+                dst.Mm.PageTable.Write(dstSlot, Pte.HugetlbLeaf(copy.Head.Pfn, dst.Flags.HasFlag(VmFlags.Write), dirty: true));
                 return true;
             }
         }

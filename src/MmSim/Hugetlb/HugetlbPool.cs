@@ -6,30 +6,52 @@ using MmSim.Thp;
 namespace MmSim.Hugetlb;
 
 /// <summary>
-/// The pool of 2 MiB hugetlb pages (mm/hugetlb.c, struct hstate): set aside at boot, handed out by
-/// faults, and given back by free_huge_page() instead of going to the buddy allocator. Reservations
-/// (hugetlb_reserve_pages) made at mmap time guarantee the faults of the area that made them.
+/// The pool of one hugetlb page size (mm/hugetlb.c, struct hstate): 2 MiB pages mapped by a PMD, or 1 GiB
+/// "gigantic" pages mapped by a PUD, set aside at boot, handed out by faults, and given back by
+/// free_huge_folio() instead of going to the buddy allocator. Reservations (hugetlb_reserve_pages) made at
+/// mmap time guarantee the faults of the area that made them.
 /// </summary>
 internal sealed class HugetlbPool
 {
     private readonly Stack<Folio> _free = new();
     private readonly PhysicalMemory _memory;
 
-    public HugetlbPool(PhysicalMemory memory, long bytes)
+    /// <param name="memory">The RAM the pages come from.</param>
+    /// <param name="bytes">The pool's size; whole pages only, the rest is ignored (hugepages=N).</param>
+    /// <param name="shift">huge_page_shift(): 21 for 2 MiB pages, 30 for 1 GiB pages.</param>
+    public HugetlbPool(PhysicalMemory memory, long bytes, int shift)
     {
         _memory = memory;
-        int pages = (int)(bytes / (long)PageTables.PageTable.PmdSize);
+        Shift = shift;
+        int pages = (int)(bytes >> shift);
         for (int i = 0; i < pages; i++)
         {
-            var folio = memory.AllocFolio(HugePmd.Order, Gfp.None, CompoundDtor.Hugetlb)
-                ?? throw new MmException(Errno.ENOMEM, $"cannot set aside {pages} hugetlb pages of 2 MiB: RAM has only {i} free 2 MiB blocks");
+            var folio = (IsGigantic ? memory.AllocGiganticFolio(Order, CompoundDtor.Hugetlb) : memory.AllocFolio(Order, Gfp.None, CompoundDtor.Hugetlb))
+                ?? throw new MmException(Errno.ENOMEM, $"cannot set aside {pages} hugetlb pages of {SizeName}: RAM has only {i} free, aligned {SizeName} ranges");
             memory.Map.RefCount[folio.Head.Index] = 0; // a free hugetlb page: refcount 0, on the pool's free list
             _free.Push(folio);
             All.Add(folio);
         }
         Total = pages;
-        memory.HugetlbFree = Free;
     }
+
+    /// <summary>huge_page_shift().</summary>
+    public int Shift { get; }
+
+    /// <summary>huge_page_order(): 9 or 18.</summary>
+    public int Order => Shift - PageTables.PageTable.PageShift;
+
+    /// <summary>huge_page_size() in bytes.</summary>
+    public ulong Size => 1UL << Shift;
+
+    /// <summary>pages_per_huge_page().</summary>
+    public int NrPages => 1 << Order;
+
+    /// <summary>hstate_is_gigantic(): larger than the buddy allocator's largest block.</summary>
+    public bool IsGigantic => Order > PhysicalMemory.MaxAllocOrder;
+
+    /// <summary>"2 MiB" or "1 GiB", for messages.</summary>
+    public string SizeName => Shift >= 30 ? $"{Size >> 30} GiB" : $"{Size >> 20} MiB";
 
     /// <summary>Every page of the pool (for checks).</summary>
     public List<Folio> All { get; } = new();
@@ -94,8 +116,8 @@ internal sealed class HugetlbPool
         return folio;
     }
 
-    /// <summary>free_huge_page(): the anon bit and the mapping are cleared explicitly, then the page is free again.</summary>
-    private void Free(Folio folio)
+    /// <summary>free_huge_folio(): the anon bit and the mapping are cleared explicitly, then the page is free again.</summary>
+    public void Free(Folio folio)
     {
         if (folio.IsAnon)
             folio.Head.ClearAnonExclusiveForFree();

@@ -55,12 +55,12 @@ internal static class MigratePages
     {
         if (mm.VmaLookup(address) is null)
             return -(int)Errno.EFAULT;
-        if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+        if (!mm.PageTable.TryGetLeaf(address, out var slot, out int shift))
             return -(int)Errno.ENOENT;
         var pte = mm.PageTable.Read(slot);
         if (pte.Kind != PteKind.Present || pte.IsSpecial)
             return -(int)Errno.ENOENT;
-        var folio = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address)).Folio;
+        var folio = mm.Memory.PfnToPage(PageTable.LeafPfn(pte, shift, address)).Folio;
         if (folio.IsLarge && (movedLarge is null || movedLarge.Contains(folio.Head.Pfn)))
             return movedLarge is null ? -(int)Errno.EBUSY : 0; // isolated once: the folio is moved already
         if (!folio.IsAnon || !folio.TryRefAdd(1))

@@ -185,11 +185,13 @@ public readonly struct Page : IEquatable<Page>
             bytes.Slice(offset, destination.Length).CopyTo(destination);
     }
 
-    /// <summary>Writes bytes into the frame, allocating its contents on first write.</summary>
+    /// <summary>Writes bytes into the frame, allocating its contents on first write (a whole page of one byte needs none).</summary>
     public void WriteContents(int offset, ReadOnlySpan<byte> source)
     {
         CheckRange(offset, source.Length);
         MmBug.On(IsZeroPage, this, "write to the shared zero page");
+        if (source.Length == PhysicalMemory.PageSize && source.IndexOfAnyExcept(source[0]) < 0 && Memory.TryFillContents(Index, source[0]))
+            return;
         source.CopyTo(Memory.WritableContents(Index).Slice(offset));
     }
 
@@ -197,11 +199,14 @@ public readonly struct Page : IEquatable<Page>
     public void CopyContentsFrom(Page source)
     {
         MmBug.On(IsZeroPage, this, "copy into the shared zero page");
-        var bytes = source.Memory.Contents(source.Index);
-        if (bytes.IsEmpty)
+        if (source.Memory.TryGetFillByte(source.Index, out byte value))
+        {
             Memory.ClearContents(Index);
-        else
-            bytes.CopyTo(Memory.WritableContents(Index));
+            if (value != 0 && !Memory.TryFillContents(Index, value))
+                Memory.WritableContents(Index).Fill(value);
+            return;
+        }
+        source.Memory.Contents(source.Index).CopyTo(Memory.WritableContents(Index));
     }
 
     public bool Equals(Page other) => ReferenceEquals(Memory, other.Memory) && Index == other.Index;

@@ -20,6 +20,7 @@ internal sealed class PageTable
     public const int PudShift = 30;
     public const int PgdShift = 39;
     public const ulong PmdSize = 1UL << PmdShift;
+    public const ulong PudSize = 1UL << PudShift;
 
     private readonly PhysicalMemory _memory;
     private readonly PtLockPool _locks;
@@ -49,19 +50,69 @@ internal sealed class PageTable
     [MmSim.Contracts.PageTableLock]
     public object PtLock(PteSlot slot) => _locks[(int)_memory.Map.Private[slot.TablePfn]];
 
-    /// <summary>The PMD slot for <paramref name="address"/> (pmd_offset) if the PGD and PUD levels exist.</summary>
-    public bool TryGetPmdSlot(ulong address, out PteSlot slot)
+    /// <summary>
+    /// The PMD slot for <paramref name="address"/> (pmd_offset) if the PGD and PUD levels exist; false under a huge
+    /// PUD too (a 1 GiB hugetlb page has no PMD level).
+    /// </summary>
+    public bool TryGetPmdSlot(ulong address, out PteSlot slot) =>
+        TryGetPmdLevel(address, out slot, out int shift) && shift == PmdShift;
+
+    /// <summary>
+    /// The entry a walk finds at the PMD level for <paramref name="address"/>: the PMD slot (<paramref name="shift"/>
+    /// = <see cref="PmdShift"/>), or the PUD slot of a huge PUD above it (<see cref="PudShift"/>), as
+    /// follow_pud_mask() stops at pud_leaf(); false if an upper table is missing.
+    /// </summary>
+    public bool TryGetPmdLevel(ulong address, out PteSlot slot, out int shift)
     {
         slot = default;
+        shift = PgdShift;
         int table = PgdPfn;
-        for (int shift = PgdShift; shift > PmdShift; shift -= 9)
+        for (; shift > PmdShift; shift -= 9)
         {
             var entry = Read(table, IndexAt(address, shift));
+            if (shift == PudShift && entry.IsHuge)
+            {
+                slot = new PteSlot(table, IndexAt(address, shift));
+                return true;
+            }
             if (!entry.IsPresent)
                 return false;
             table = (int)entry.Pfn;
         }
         slot = new PteSlot(table, IndexAt(address, PmdShift));
+        return true;
+    }
+
+    /// <summary>
+    /// huge_pte_offset(): the entry that maps a hugetlb page of 2^<paramref name="shift"/> bytes at
+    /// <paramref name="address"/>: the PMD for 2 MiB pages, the PUD for 1 GiB ones; false if the tables above it do not exist.
+    /// </summary>
+    public bool TryGetHugePteSlot(ulong address, int shift, out PteSlot slot)
+    {
+        slot = default;
+        int table = PgdPfn;
+        for (int level = PgdShift; level > shift; level -= 9)
+        {
+            var entry = Read(table, IndexAt(address, level));
+            if (!entry.IsPresent || entry.IsHuge)
+                return false;
+            table = (int)entry.Pfn;
+        }
+        slot = new PteSlot(table, IndexAt(address, shift));
+        return true;
+    }
+
+    /// <summary>huge_pte_alloc(): like <see cref="TryGetHugePteSlot"/>, allocating the tables above the entry; false on ENOMEM.</summary>
+    public bool TryAllocHugePteSlot(ulong address, int shift, out PteSlot slot)
+    {
+        slot = default;
+        int table = PgdPfn;
+        for (int level = PgdShift; level > shift; level -= 9)
+        {
+            if (!TryPopulate(table, IndexAt(address, level), out table))
+                return false;
+        }
+        slot = new PteSlot(table, IndexAt(address, shift));
         return true;
     }
 
@@ -159,31 +210,32 @@ internal sealed class PageTable
     }
 
     /// <summary>
-    /// The leaf entry that maps <paramref name="address"/>: a huge PMD or a PMD migration entry (is_swap_pmd),
-    /// both <paramref name="huge"/>, or a PTE slot; false if the tables down to it do not exist.
+    /// The leaf entry that maps <paramref name="address"/> and the shift of what it maps: a huge PUD
+    /// (<see cref="PudShift"/>), a huge PMD or a PMD migration entry (is_swap_pmd, <see cref="PmdShift"/>), or a
+    /// PTE slot (<see cref="PageShift"/>); false if the tables down to it do not exist.
     /// </summary>
-    public bool TryGetLeaf(ulong address, out PteSlot slot, out bool huge)
+    public bool TryGetLeaf(ulong address, out PteSlot slot, out int shift)
     {
-        slot = default;
-        huge = false;
-        if (!TryGetPmdSlot(address, out var pmdSlot))
+        if (!TryGetPmdLevel(address, out slot, out shift))
             return false;
-        var pmd = Read(pmdSlot);
-        if (pmd.IsHuge || pmd.IsSwapPmd)
-        {
-            slot = pmdSlot;
-            huge = true;
+        if (shift == PudShift)
             return true;
-        }
+        var pmd = Read(slot);
+        if (pmd.IsHuge || pmd.IsSwapPmd)
+            return true;
+        shift = PageShift;
         if (!pmd.IsPresent)
             return false;
         slot = new PteSlot((int)pmd.Pfn, IndexAt(address, PageShift));
         return true;
     }
 
-    /// <summary>The frame a leaf maps for <paramref name="address"/>: a huge PMD maps 512 in a row.</summary>
-    public static long LeafPfn(Pte leaf, bool huge, ulong address) =>
-        huge ? leaf.Pfn + (long)((address >> PageShift) & (PtrsPerTable - 1)) : leaf.Pfn;
+    /// <summary>The frame a leaf of 2^<paramref name="shift"/> bytes maps for <paramref name="address"/>: a huge PMD maps 512 in a row, a huge PUD 262,144.</summary>
+    public static long LeafPfn(Pte leaf, int shift, ulong address) =>
+        leaf.Pfn + (long)((address & ((1UL << shift) - 1)) >> PageShift);
+
+    /// <summary>The first address after the leaf of 2^<paramref name="shift"/> bytes that maps <paramref name="address"/>.</summary>
+    public static ulong LeafEnd(ulong address, int shift) => (address | ((1UL << shift) - 1)) + 1;
 
     /// <summary>The PTE slot for <paramref name="address"/> if every upper level exists.</summary>
     public bool TryGetPteSlot(ulong address, out PteSlot slot)

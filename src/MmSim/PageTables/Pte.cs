@@ -38,6 +38,9 @@ public readonly record struct Pte(ulong Raw)
     public static Pte HugePmd(long pfn, bool write, bool dirty = false, bool special = false) =>
         new(Present(pfn, write, dirty, special).Raw | HugeBit);
 
+    /// <summary>make_huge_pte(): a PMD or PUD that maps a whole hugetlb page (x86 uses the same _PAGE_PSE at both levels).</summary>
+    public static Pte HugetlbLeaf(long pfn, bool write, bool dirty = false) => HugePmd(pfn, write, dirty);
+
     /// <summary>swp_entry_to_pte(): a non-present entry of a type with an offset or PFN.</summary>
     public static Pte NonPresent(SwapEntryType type, long offset, bool exclusive = false) =>
         new(((ulong)type << TypeShift) | ((ulong)offset << PfnShift) | (exclusive ? SwpExclusiveBit : 0));

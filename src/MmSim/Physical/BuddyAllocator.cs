@@ -82,6 +82,26 @@ internal sealed class BuddyAllocator
         return top;
     }
 
+    /// <summary>
+    /// The isolation step of alloc_contig_range() for a range that is free already: takes the aligned range of
+    /// 2^<paramref name="order"/> frames (beyond <see cref="MaxOrder"/>) off the free lists if every largest block
+    /// of it is free; false, and nothing taken, otherwise.
+    /// </summary>
+    public bool TryRemoveFreeRange(int pfn, int order)
+    {
+        const int top = MaxOrder - 1;
+        int end = pfn + (1 << order);
+        for (int block = pfn; block < end; block += 1 << top)
+        {
+            if (!IsBuddy(block, top))
+                return false;
+        }
+        for (int block = pfn; block < end; block += 1 << top)
+            DeleteFromFreeList(block, top);
+        FreePages -= 1L << order;
+        return true;
+    }
+
     /// <summary>__free_one_page(): returns a block and merges it with its free buddies.</summary>
     public void FreeOne(int pfn, int order)
     {

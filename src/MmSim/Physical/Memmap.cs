@@ -58,7 +58,10 @@ internal sealed class Memmap
     public readonly int[] LruNext;
     public readonly int[] LruPrev;
 
-    /// <summary>The <see cref="PageContentStore"/> slot of each frame's bytes; 0 reads as zeros (a slot comes with the first write).</summary>
+    /// <summary>
+    /// The <see cref="PageContentStore"/> slot of each frame's bytes; 0 reads as zeros (a slot comes with the first
+    /// write); -b (b from 1 to 255) reads as a page of bytes b, written whole and never given a slot.
+    /// </summary>
     public readonly int[] Contents;
 
     /// <summary>Where the slots' bytes live.</summary>

@@ -7,7 +7,8 @@ namespace MmSim.Physical;
 /// <summary>
 /// The bytes of the frames that were ever written, in 1 MiB chunks of 256 page slots. Chunks live on the
 /// large-object heap, so the garbage collector never copies page contents around, and a frame costs a
-/// 4-byte slot number in the memmap instead of an object reference. Slot 0 means "reads as zeros".
+/// 4-byte slot number in the memmap instead of an object reference. Slot 0 means "reads as zeros"; a
+/// frame written whole with one byte value holds no slot at all (<see cref="SameFilled"/>).
 /// </summary>
 internal sealed class PageContentStore
 {
@@ -39,6 +40,21 @@ internal sealed class PageContentStore
             }
             return ++_used;
         }
+    }
+
+    private static readonly byte[]?[] SameFilledPages = new byte[256][];
+
+    /// <summary>A read-only page of bytes <paramref name="value"/>, what a same-filled frame reads as.</summary>
+    public static ReadOnlySpan<byte> SameFilled(byte value)
+    {
+        var page = Volatile.Read(ref SameFilledPages[value]);
+        if (page is null)
+        {
+            page = new byte[PageSize];
+            Array.Fill(page, value);
+            Volatile.Write(ref SameFilledPages[value], page); // a racing reader builds an equal page: harmless
+        }
+        return page;
     }
 
     /// <summary>Gives a slot back; its frame reads as zeros again.</summary>

@@ -197,6 +197,37 @@ public sealed class PhysicalMemory
     }
 
     /// <summary>
+    /// alloc_gigantic_folio(): a compound folio larger than the buddy allocator's largest block (a 1 GiB hugetlb
+    /// page), from a naturally aligned range of ZONE_NORMAL whose frames are all free. The search runs from the
+    /// top, as the boot-time memblock allocation of <c>hugepagesz=1G hugepages=N</c> does; null if no range is free
+    /// (alloc_contig_pages() would migrate movable pages out of the way; the pools here are built at boot).
+    /// </summary>
+    [MmSim.Contracts.FreshPage]
+    internal Folio? AllocGiganticFolio(int order, CompoundDtor dtor)
+    {
+        if (order <= MaxAllocOrder || order >= 31)
+            throw new MmException(Errno.EINVAL, $"order {order} is not a gigantic order (above {MaxAllocOrder})");
+        long nr = 1L << order;
+        int pfn = -1;
+        lock (_normal.Lock)
+        {
+            for (long start = (MovableStart - nr) & ~(nr - 1); start >= 0; start -= nr)
+            {
+                if (_normal.TryRemoveFreeRange((int)start, order))
+                {
+                    pfn = (int)start;
+                    break;
+                }
+            }
+        }
+        if (pfn < 0)
+            return null;
+        PrepNewPages(pfn, order, Gfp.None);
+        PrepCompoundPage(pfn, order, dtor);
+        return new Folio(new Page(this, pfn));
+    }
+
+    /// <summary>
     /// compaction_alloc(): the highest free page of the zone of <paramref name="pfn"/> that lies above it, as a
     /// folio with refcount 1; null once the free scanner has met the migration scanner.
     /// </summary>
@@ -329,36 +360,66 @@ public sealed class PhysicalMemory
         Map.Flags[head] &= ~PageFlagBit.Head.Mask();
     }
 
-    /// <summary>The frame's bytes, given a slot on first write.</summary>
+    /// <summary>The frame's bytes, given a slot on first write (filled with its byte if it was same-filled).</summary>
     internal Span<byte> WritableContents(int pfn)
     {
-        int slot = Volatile.Read(ref Map.Contents[pfn]);
-        if (slot == 0)
+        while (true)
         {
+            int slot = Volatile.Read(ref Map.Contents[pfn]);
+            if (slot > 0)
+                return Map.Store.Span(slot);
             int fresh = Map.Store.Allocate();
-            slot = Interlocked.CompareExchange(ref Map.Contents[pfn], fresh, 0);
-            if (slot == 0)
-                slot = fresh;
-            else
-                Map.Store.Free(fresh); // another writer got there first
+            if (slot < 0)
+                Map.Store.Span(fresh).Fill(FillByte(slot));
+            if (Interlocked.CompareExchange(ref Map.Contents[pfn], fresh, slot) == slot)
+                return Map.Store.Span(fresh);
+            Map.Store.Free(fresh); // another writer got there first
         }
-        return Map.Store.Span(slot);
     }
 
     /// <summary>The frame's bytes if it was ever written, else an empty span (it reads as zeros).</summary>
     internal ReadOnlySpan<byte> Contents(int pfn)
     {
         int slot = Volatile.Read(ref Map.Contents[pfn]);
-        return slot == 0 ? default : Map.Store.Span(slot);
+        return slot > 0 ? Map.Store.Span(slot) : slot < 0 ? PageContentStore.SameFilled(FillByte(slot)) : default;
+    }
+
+    /// <summary>Whether every byte of the frame is one value without a slot behind it (zeros, or same-filled), and which.</summary>
+    internal bool TryGetFillByte(int pfn, out byte value)
+    {
+        int slot = Volatile.Read(ref Map.Contents[pfn]);
+        value = slot < 0 ? FillByte(slot) : (byte)0;
+        return slot <= 0;
+    }
+
+    /// <summary>
+    /// A whole-page write of one byte value to a frame without a slot: kept as the value alone, as zram and zswap
+    /// keep same-filled pages, so a gigabyte filled by memset() costs no host memory. False if the frame has a
+    /// slot: that one stays (a concurrent writer may hold its span), and the caller writes into it.
+    /// </summary>
+    internal bool TryFillContents(int pfn, byte value)
+    {
+        int slot = Volatile.Read(ref Map.Contents[pfn]);
+        while (slot <= 0)
+        {
+            int observed = Interlocked.CompareExchange(ref Map.Contents[pfn], -value, slot);
+            if (observed == slot)
+                return true;
+            slot = observed;
+        }
+        return false;
     }
 
     /// <summary>Makes the frame read as zeros (clear_page) by giving its slot back.</summary>
     internal void ClearContents(int pfn)
     {
         int slot = Interlocked.Exchange(ref Map.Contents[pfn], 0);
-        if (slot != 0)
+        if (slot > 0)
             Map.Store.Free(slot);
     }
+
+    /// <summary>A same-filled frame's byte: <see cref="Memmap.Contents"/> holds it negated.</summary>
+    private static byte FillByte(int slot) => (byte)-slot;
 
     /// <summary>memblock_free_all(): hands a zone's boot memory to its buddy allocator in maximal aligned blocks.</summary>
     private static void FreeBootMemory(BuddyAllocator zone, int start, int end)

@@ -95,7 +95,7 @@ internal static class CowFamilies
             c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read);
             c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read | Prot.Write);
         }
-        c.Process.Write(c.Mem, MemoryKind.Filled(0xff, c.Size));
+        MemoryImage.Fill(c.Process, c.Mem, 0xff, c.Size);
         var result = check();
         forked.Exit();
         return result;
@@ -116,7 +116,7 @@ internal static class CowFamilies
         child.Munmap(c.Mem, (ulong)c.Size);
         return () =>
         {
-            var seen = ReadAll(pipe, c.Size);
+            var seen = MemoryImage.Of(pipe);
             pipe.Release();
             return Compare(old, seen, "No leak from parent into child");
         };
@@ -130,9 +130,9 @@ internal static class CowFamilies
         var child = c.Process.Fork();
         pipe ??= c.Process.GetUserPages(c.Mem, c.Size / Machine.PageSize, GupFlags.None);
         c.Process.Munmap(c.Mem, (ulong)c.Size);
-        child.Write(c.Mem, MemoryKind.Filled(0xff, c.Size));
+        MemoryImage.Fill(child, c.Mem, 0xff, c.Size);
         child.Exit();
-        var seen = ReadAll(pipe, c.Size);
+        var seen = MemoryImage.Of(pipe);
         pipe.Release();
         return Compare(old, seen, "No leak from child into parent");
     }
@@ -156,8 +156,8 @@ internal static class CowFamilies
             c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read);
             c.Process.Mprotect(c.Mem, (ulong)c.Size, Prot.Read | Prot.Write);
         }
-        c.Process.Write(c.Mem, MemoryKind.Filled(0xff, c.Size));
-        var written = ReadAll(buffer, c.Size);
+        MemoryImage.Fill(c.Process, c.Mem, 0xff, c.Size);
+        var written = MemoryImage.Of(buffer);
         var result = Compare(c.Snapshot(c.Process, c.Mem), written, "Longterm R/W pin is reliable");
         child?.Exit();
         return result;
@@ -183,8 +183,8 @@ internal static class CowFamilies
         }
         var flags = GupFlags.Longterm | (fast ? GupFlags.Fast : GupFlags.None);
         using var pin = c.Process.PinUserPages(c.Mem, c.Size / Machine.PageSize, flags);
-        c.Process.Write(c.Mem, MemoryKind.Filled(0xff, c.Size));
-        var result = Compare(c.Snapshot(c.Process, c.Mem), ReadAll(pin, c.Size), "Longterm R/O pin is reliable");
+        MemoryImage.Fill(c.Process, c.Mem, 0xff, c.Size);
+        var result = Compare(c.Snapshot(c.Process, c.Mem), MemoryImage.Of(pin), "Longterm R/O pin is reliable");
         child?.Exit();
         return result;
     }
@@ -216,16 +216,14 @@ internal static class CowFamilies
         {
             ulong shared = test == CollapseTest.UpperShared ? c.Mem + half : c.Mem;
             int size = test is CollapseTest.LowerShared or CollapseTest.UpperShared ? (int)half : c.Size;
-            var old = new byte[size];
-            child.Read(shared, old);
+            var old = MemoryImage.Of(child, shared, size);
             if (test != CollapseTest.Unshared)
             {
                 p.Madvise(c.Mem, (ulong)c.Size, Advice.DoFork); // the areas merge again, so the range can collapse
                 Collapse(c);
             }
-            p.Write(c.Mem, MemoryKind.Filled(0xff, c.Size));
-            var seen = new byte[size];
-            child.Read(shared, seen);
+            MemoryImage.Fill(p, c.Mem, 0xff, c.Size);
+            var seen = MemoryImage.Of(child, shared, size);
             return Compare(old, seen, "No leak from parent into child");
         }
         finally
@@ -251,18 +249,10 @@ internal static class CowFamilies
     private static (bool, string) BasicCow(CowContext c)
     {
         var old = c.Snapshot(c.Process, c.SharedView);
-        c.Process.Write(c.Mem, MemoryKind.Filled(0xff, c.Size));
+        MemoryImage.Fill(c.Process, c.Mem, 0xff, c.Size);
         return Compare(old, c.Snapshot(c.Process, c.SharedView), "Other mapping not modified");
     }
 
-    private static byte[] ReadAll(GupPages pages, int size)
-    {
-        var bytes = new byte[size];
-        for (int i = 0; i < pages.Count; i++)
-            pages.Read(i, 0, bytes.AsSpan(i * Machine.PageSize, Machine.PageSize));
-        return bytes;
-    }
-
-    private static (bool, string) Compare(byte[] expected, byte[] actual, string what) =>
-        expected.AsSpan().SequenceEqual(actual) ? (true, what) : (false, $"{what}: the contents differ");
+    private static (bool, string) Compare(MemoryImage expected, MemoryImage actual, string what) =>
+        expected.SameAs(actual) ? (true, what) : (false, $"{what}: the contents differ");
 }

@@ -54,10 +54,5 @@ internal sealed record CowContext(Machine Machine, Process Process, MemoryKind K
 {
     public int Size => Kind.Size;
 
-    public byte[] Snapshot(Process process, ulong address)
-    {
-        var bytes = new byte[Size];
-        process.Read(address, bytes);
-        return bytes;
-    }
+    public MemoryImage Snapshot(Process process, ulong address) => MemoryImage.Of(process, address, Size);
 }

@@ -15,10 +15,12 @@ public static class CowSelftest
     [
         MemoryKind.BasePage, MemoryKind.SwappedBasePage, MemoryKind.Thp, MemoryKind.SwappedThp, MemoryKind.PteMappedThp,
         MemoryKind.SwappedPteMappedThp, MemoryKind.SinglePteOfThp, MemoryKind.SinglePteOfSwappedThp,
-        MemoryKind.PartiallyMremappedThp, MemoryKind.PartiallySharedThp, MemoryKind.HugetlbPage, MemoryKind.KsmPage,
+        MemoryKind.PartiallyMremappedThp, MemoryKind.PartiallySharedThp, MemoryKind.HugetlbPage, MemoryKind.GiganticHugetlbPage,
+        MemoryKind.KsmPage,
     ];
     private static readonly MemoryKind[] ThpKinds = [MemoryKind.Thp];
-    private static readonly MemoryKind[] NonAnonKinds = [MemoryKind.SharedZeropage, MemoryKind.Memfd, MemoryKind.Tmpfile, MemoryKind.HugeZeropage, MemoryKind.MemfdHugetlb];
+    private static readonly MemoryKind[] NonAnonKinds = [MemoryKind.SharedZeropage, MemoryKind.Memfd, MemoryKind.Tmpfile, MemoryKind.HugeZeropage, MemoryKind.MemfdHugetlb,
+        MemoryKind.MemfdGiganticHugetlb];
 
     /// <summary>Memory kinds, as cow.c names them.</summary>
     public static IReadOnlyList<string> Kinds { get; } = AnonKinds.Concat(NonAnonKinds).Select(k => k.Name).ToArray();
@@ -60,7 +62,9 @@ public static class CowSelftest
         var expected = family.Expected(semantics, kind);
         using var machine = new Machine(new MachineOptions
         {
-            MemoryBytes = 32L << 20, SwapBytes = 16L << 20, HugetlbPoolBytes = [8L << 20], Semantics = semantics, DebugVm = true,
+            // a 1 GiB kind gets two 1 GiB pages (the tested one and a copy) above the lowest GiB, which holds the zero page
+            MemoryBytes = kind.Gigantic ? 3L << 30 : 32L << 20, SwapBytes = 16L << 20,
+            HugetlbPoolBytes = kind.Gigantic ? [8L << 20, 2L << 30] : [8L << 20], Semantics = semantics, DebugVm = true,
         });
         long freeBefore = machine.Stats.FreePages;
         var process = machine.CreateProcess();
@@ -106,7 +110,7 @@ public static class CowSelftest
         foreach (var file in machine.Files())
         {
             if (file.IsHugetlb)
-                pages += (long)file.CachedPages * Thp.HugePmd.NrPages;
+                pages += (long)file.CachedPages * file.Hstate!.NrPages;
         }
         return pages;
     }

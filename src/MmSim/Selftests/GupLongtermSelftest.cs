@@ -13,7 +13,11 @@ namespace MmSim.Selftests;
 /// </summary>
 public static class GupLongtermSelftest
 {
-    private sealed record Kind(string Name, Func<Machine, SimFile> Create, bool TmpfsOrHugetlbfs, long Size);
+    private sealed record Kind(string Name, Func<Machine, SimFile> Create, bool TmpfsOrHugetlbfs, int Size)
+    {
+        /// <summary>The kind needs a machine with 1 GiB hugetlb pages.</summary>
+        public bool Gigantic => Size == MemoryKind.GigSize;
+    }
 
     private sealed record Family(string Name, bool Write, bool Shared, bool Fast);
 
@@ -22,6 +26,7 @@ public static class GupLongtermSelftest
         new("memfd", m => m.CreateMemfd("memfd", Machine.PageSize), true, Machine.PageSize),
         new("local tmpfile", m => m.CreateFile("tmpfile", new byte[Machine.PageSize]), false, Machine.PageSize),
         new("memfd hugetlb (2048 kB)", m => m.CreateMemfd("hugetlb", 2 << 20, hugetlb: true), true, 2 << 20),
+        new("memfd hugetlb (1048576 kB)", m => m.CreateMemfd("hugetlb", MemoryKind.GigSize, hugetlb1G: true), true, MemoryKind.GigSize),
     ];
 
     private static readonly Family[] Families =
@@ -57,14 +62,19 @@ public static class GupLongtermSelftest
         bool shouldWork = !family.Shared || !family.Write || kind.TmpfsOrHugetlbfs;
         // before 8ac268436e6d (6.5) nothing refused such pins: the R/W shared pins of a disk file "worked"
         var expected = shouldWork || semantics == CowSemantics.AnonExclusive ? SelftestResult.Pass : SelftestResult.Fail;
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, HugetlbPoolBytes = [4L << 20], Semantics = semantics, DebugVm = true });
+        using var machine = new Machine(new MachineOptions
+        {
+            // two huge pages (the file's and a private copy); 1 GiB ones lie above the lowest GiB, which holds the zero page
+            MemoryBytes = kind.Gigantic ? 3L << 30 : 32L << 20,
+            HugetlbPoolBytes = kind.Gigantic ? [4L << 20, 2L << 30] : [4L << 20], Semantics = semantics, DebugVm = true,
+        });
         var process = machine.CreateProcess();
         (bool passed, string detail) outcome;
         try
         {
             var file = kind.Create(machine);
             ulong mem = process.Mmap(0, (ulong)kind.Size, Prot.Read | Prot.Write, family.Shared ? MapFlags.Shared : MapFlags.Private, file);
-            process.Write(mem, new byte[kind.Size]); // fault it in
+            MemoryImage.Fill(process, mem, 0, kind.Size); // fault it in
             if (!family.Write)
                 process.Mprotect(mem, (ulong)kind.Size, Prot.Read); // R/O: the pin has to work on a R/O mapping
             var flags = GupFlags.Longterm | (family.Write ? GupFlags.Write : GupFlags.None) | (family.Fast ? GupFlags.Fast : GupFlags.None);

@@ -38,6 +38,9 @@ internal sealed class MemoryKind
     /// <summary>hugetlb memory: reuse by mapcount in every generation, the flag on the head only.</summary>
     public bool Hugetlb { get; }
 
+    /// <summary>The kind needs a machine with 1 GiB hugetlb pages.</summary>
+    public bool Gigantic => Hugetlb && Size == GigSize;
+
     /// <summary>Bytes the families work on.</summary>
     public int Size { get; }
 
@@ -60,7 +63,7 @@ internal sealed class MemoryKind
     {
         ulong mem = process.Mmap(0, PageSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
         process.Madvise(mem, PageSize, Advice.NoHugePage);
-        process.Write(mem, Filled(0x01, PageSize));
+        MemoryImage.Fill(process, mem, 0x01, PageSize);
         return (mem, 0);
     });
 
@@ -79,7 +82,7 @@ internal sealed class MemoryKind
     {
         ulong mem = process.Mmap(0, 2 * PageSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous);
         process.Madvise(mem, 2 * PageSize, Advice.NoHugePage);
-        process.Write(mem, Filled(0x01, 2 * PageSize));
+        MemoryImage.Fill(process, mem, 0x01, 2 * PageSize);
         process.Madvise(mem, 2 * PageSize, Advice.Mergeable);
         process.Machine.RunKsm();
         process.Machine.RunKsm();
@@ -145,38 +148,52 @@ internal sealed class MemoryKind
     /// K11 "hugetlb (2048 kB)": a private MAP_HUGETLB page filled with 0x01; a second huge page mapped and
     /// unmapped proves there is a spare one for COW (SKIP otherwise).
     /// </summary>
-    public static MemoryKind HugetlbPage { get; } = new("hugetlb (2048 kB)", anonymous: true, process =>
-    {
-        ulong mem = MapHugetlb(process);
-        process.Write(mem, Filled(0x01, ThpSize));
-        ulong spare = MapHugetlb(process);
-        process.Munmap(spare, ThpSize);
-        return (mem, 0);
-    }, size: ThpSize, hugetlb: true);
+    public static MemoryKind HugetlbPage { get; } = HugetlbOfSize(ThpSize);
+
+    /// <summary>K11 for the second hugetlb size cow.c finds on x86-64: "hugetlb (1048576 kB)", 1 GiB pages mapped by a PUD.</summary>
+    public static MemoryKind GiganticHugetlbPage { get; } = HugetlbOfSize(GigSize);
 
     /// <summary>N5 "memfd hugetlb (2048 kB)": a hugetlb memfd mapped private R/W and shared R/O.</summary>
-    public static MemoryKind MemfdHugetlb { get; } = new("memfd hugetlb (2048 kB)", anonymous: false, process =>
+    public static MemoryKind MemfdHugetlb { get; } = MemfdOfHugetlb(ThpSize);
+
+    /// <summary>N5 for 1 GiB pages: "memfd hugetlb (1048576 kB)".</summary>
+    public static MemoryKind MemfdGiganticHugetlb { get; } = MemfdOfHugetlb(GigSize);
+
+    /// <summary>The 1 GiB hugetlb page size.</summary>
+    public const int GigSize = 1 << 30;
+
+    private static MemoryKind HugetlbOfSize(int size) => new($"hugetlb ({size >> 10} kB)", anonymous: true, process =>
+    {
+        ulong mem = MapHugetlb(process, size);
+        MemoryImage.Fill(process, mem, 0x01, size);
+        ulong spare = MapHugetlb(process, size);
+        process.Munmap(spare, (ulong)size);
+        return (mem, 0);
+    }, size: size, hugetlb: true);
+
+    private static MemoryKind MemfdOfHugetlb(int size) => new($"memfd hugetlb ({size >> 10} kB)", anonymous: false, process =>
     {
         SimFile file;
         try
         {
-            file = process.Machine.CreateMemfd("test", ThpSize, hugetlb: true);
+            file = process.Machine.CreateMemfd("test", size, hugetlb: true, hugetlb1G: size == GigSize);
         }
         catch (MmException error) when (error.Errno == Errno.ENOMEM)
         {
             throw new SelftestSkipException("need more free huge pages");
         }
-        ulong mem = process.Mmap(0, ThpSize, Prot.Read | Prot.Write, MapFlags.Private, file);
-        ulong smem = process.Mmap(0, ThpSize, Prot.Read, MapFlags.Shared, file);
+        ulong mem = process.Mmap(0, (ulong)size, Prot.Read | Prot.Write, MapFlags.Private, file);
+        ulong smem = process.Mmap(0, (ulong)size, Prot.Read, MapFlags.Shared, file);
         TouchBoth(process, mem, smem);
         return (mem, smem);
-    }, size: ThpSize, hugetlb: true);
+    }, size: size, hugetlb: true);
 
-    private static ulong MapHugetlb(Process process)
+    private static ulong MapHugetlb(Process process, int size)
     {
         try
         {
-            return process.Mmap(0, ThpSize, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb);
+            return process.Mmap(0, (ulong)size, Prot.Read | Prot.Write,
+                MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | (size == GigSize ? MapFlags.HugeTlb1G : 0));
         }
         catch (MmException error) when (error.Errno == Errno.ENOMEM)
         {
@@ -221,13 +238,6 @@ internal sealed class MemoryKind
         return (mem, smem);
     }, size: ThpSize);
 
-    public static byte[] Filled(byte value, int size)
-    {
-        var bytes = new byte[size];
-        Array.Fill(bytes, value);
-        return bytes;
-    }
-
     /// <summary>
     /// The THP prologue of cow.c: a 2T area, its T-aligned middle advised MADV_HUGEPAGE, one write to
     /// fault the THP in; SKIP if its last subpage is not there (no THP), then a fill with 0x01.
@@ -238,7 +248,7 @@ internal sealed class MemoryKind
         process.Write(mem, new byte[] { 1 });
         if (!process.PageMap(mem + ThpSize - PageSize).Present || !process.PageMap(mem).Thp)
             throw new SelftestSkipException("Did not get a THP populated");
-        process.Write(mem, Filled(0x01, ThpSize));
+        MemoryImage.Fill(process, mem, 0x01, ThpSize);
         return mem;
     }
 

@@ -190,16 +190,12 @@ internal static class HugePmd
     {
         var mm = vma.Mm;
         // the reserve goes first: once the PMD reads empty, a racing fault may deposit a table of its own
-        if (!vma.IsHugetlb)
-            mm.PageTable.ZapDepositedTable(pmdSlot); // hugetlb entries never split, so they keep no reserve table
+        mm.PageTable.ZapDepositedTable(pmdSlot);
         mm.PageTable.Write(pmdSlot, Pte.None);
         if (pmd.IsSpecial || pmd.IsSwapPmd)
             return;
         var folio = mm.Memory.PfnToPage(pmd.Pfn).Folio;
-        if (folio.IsHugetlb)
-            folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
-        else
-            folio.AddEntireMapcount(-1, mm.Id);
+        folio.AddEntireMapcount(-1, mm.Id);
         folio.Put();
     }
 

@@ -26,7 +26,7 @@ internal static class ChangeProtection
         bool accessible = (newFlags & (VmFlags.Read | VmFlags.Write | VmFlags.Exec)) != 0;
         for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
         {
-            if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))
+            if (!pageTable.TryGetLeaf(address, out var slot, out int shift))
             {
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
                 continue;
@@ -34,13 +34,13 @@ internal static class ChangeProtection
             lock (pageTable.PtLock(slot))
             {
                 var pte = pageTable.Read(slot);
-                if (pte.Kind == PteKind.Present && pte.IsHuge == huge)
+                if (pte.Kind == PteKind.Present && pte.IsHuge == (shift != PageTable.PageShift))
                     pageTable.Write(slot, NewPte(vma, pte, accessible)); // change_huge_pmd() keeps the huge bit
                 else if (!vma.Flags.HasFlag(VmFlags.Write) && pte.ReadableNonPresent() is { } readable)
                     pageTable.Write(slot, readable); // change_pte_range(): writable migration and device entries become readable
             }
-            if (huge)
-                address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
+            if (shift != PageTable.PageShift)
+                address = PageTable.LeafEnd(address, shift) - Machine.PageSize;
         }
     }
 

@@ -31,10 +31,27 @@ public sealed class Machine : IDisposable
         Policy = CowPolicy.For(Options.Semantics);
         Ksm = new Ksm.KsmScanner(this);
         Swap = Options.SwapBytes > 0 ? new Swap.SwapDevice(Memory, Options.SwapBytes) : null;
-        var pools = Options.HugetlbPoolBytes;
-        if (pools.Count > 1 && pools[1] > 0)
-            throw new MmException(Errno.EINVAL, "1 GiB hugetlb pages need gigantic (contiguous) allocation, which the simulator does not model");
-        HugetlbPool = pools.Count > 0 && pools[0] > 0 ? new Hugetlb.HugetlbPool(Memory, pools[0]) : null;
+        Hstates = CreateHstates(Memory, Options.HugetlbPoolBytes);
+        Memory.HugetlbFree = folio => HstateOf(folio).Free(folio);
+    }
+
+    /// <summary>
+    /// hugetlb_init(): the default 2 MiB hstate always exists (with no pages unless <c>HugetlbPoolBytes[0]</c> asks
+    /// for some); the 1 GiB one exists when <c>HugetlbPoolBytes</c> names it, as <c>hugepagesz=1G</c> makes it.
+    /// Gigantic pages are taken first, as the kernel allocates them at boot before the buddy allocator is up.
+    /// </summary>
+    private static Hugetlb.HugetlbPool[] CreateHstates(PhysicalMemory memory, IReadOnlyList<long> bytes)
+    {
+        if (bytes.Count > 2)
+            throw new MmException(Errno.EINVAL, $"HugetlbPoolBytes names {bytes.Count} sizes; x86-64 has two: 2 MiB and 1 GiB");
+        foreach (long size in bytes)
+        {
+            if (size < 0)
+                throw new MmException(Errno.EINVAL, $"hugetlb pool of {size} bytes");
+        }
+        var gigantic = bytes.Count > 1 ? new Hugetlb.HugetlbPool(memory, bytes[1], PageTable.PudShift) : null;
+        var huge = new Hugetlb.HugetlbPool(memory, bytes.Count > 0 ? bytes[0] : 0, PageTable.PmdShift);
+        return gigantic is null ? [huge] : [huge, gigantic];
     }
 
     /// <summary>The options the machine was built with.</summary>
@@ -56,8 +73,30 @@ public sealed class Machine : IDisposable
     /// <summary>Frames taken out of use by memory failure.</summary>
     internal MemoryFailure.MemoryFailureHandler MemoryFailure { get; } = new();
 
-    /// <summary>The pool of 2 MiB hugetlb pages, if the machine has one.</summary>
-    internal Hugetlb.HugetlbPool? HugetlbPool { get; }
+    /// <summary>The hugetlb pools, one per page size (hstates[]): 2 MiB first (default_hstate), then 1 GiB if configured.</summary>
+    internal IReadOnlyList<Hugetlb.HugetlbPool> Hstates { get; }
+
+    /// <summary>The 2 MiB pool (default_hstate).</summary>
+    internal Hugetlb.HugetlbPool DefaultHstate => Hstates[0];
+
+    /// <summary>size_to_hstate(): the pool of pages of 2^<paramref name="shift"/> bytes, or null if the machine has none.</summary>
+    internal Hugetlb.HugetlbPool? HstateOfShift(int shift)
+    {
+        foreach (var hstate in Hstates)
+        {
+            if (hstate.Shift == shift)
+                return hstate;
+        }
+        return null;
+    }
+
+    /// <summary>The 1 GiB pool; EINVAL without one (no hstate of that size, as without <c>hugepagesz=1G</c>).</summary>
+    internal Hugetlb.HugetlbPool Gigantic(string caller) =>
+        HstateOfShift(PageTable.PudShift) ?? throw new MmException(Errno.EINVAL, $"{caller}: the machine has no 1 GiB hugetlb pages (HugetlbPoolBytes[1])");
+
+    /// <summary>folio_hstate(): the pool a hugetlb folio belongs to.</summary>
+    internal Hugetlb.HugetlbPool HstateOf(PageFlags.Folio folio) =>
+        HstateOfShift(folio.Order + PageTable.PageShift) ?? throw MmBug.Bug(folio.Head, "a hugetlb folio of no pool's size");
 
     /// <summary>The swap device, if the machine has one.</summary>
     internal Swap.SwapDevice? Swap { get; }
@@ -82,11 +121,15 @@ public sealed class Machine : IDisposable
         return file;
     }
 
-    /// <summary>memfd_create() + ftruncate(): a shmem file of <paramref name="length"/> bytes, zero-filled on first touch.</summary>
-    public SimFile CreateMemfd(string name, long length, bool hugetlb = false)
+    /// <summary>
+    /// memfd_create() + ftruncate(): a shmem file of <paramref name="length"/> bytes, zero-filled on first touch;
+    /// with <paramref name="hugetlb"/> (MFD_HUGETLB) a hugetlbfs file of 2 MiB pages, with <paramref name="hugetlb1G"/>
+    /// (MFD_HUGETLB | MFD_HUGE_1GB) one of 1 GiB pages, EINVAL if the machine has no 1 GiB hstate.
+    /// </summary>
+    public SimFile CreateMemfd(string name, long length, bool hugetlb = false, bool hugetlb1G = false)
     {
-        var file = hugetlb
-            ? SimFile.CreateHugetlb(Memory, HugetlbPool ?? throw new MmException(Errno.ENOMEM, "hugetlb memfd: the machine has no hugetlb pool"), name, length)
+        var file = hugetlb || hugetlb1G
+            ? SimFile.CreateHugetlb(Memory, hugetlb1G ? Gigantic("memfd_create(MFD_HUGE_1GB)") : DefaultHstate, name, length)
             : new SimFile(Memory, name, length, shmem: true);
         lock (_files)
             _files.Add(file);
@@ -146,8 +189,12 @@ public sealed class Machine : IDisposable
             long pageTables = 0;
             foreach (var process in Processes())
                 pageTables += process.PageTablePages;
-            long hugetlbTotal = (HugetlbPool?.Total ?? 0) * (long)Thp.HugePmd.NrPages;
-            long hugetlbFree = (HugetlbPool?.FreeCount ?? 0) * (long)Thp.HugePmd.NrPages;
+            long hugetlbTotal = 0, hugetlbFree = 0;
+            foreach (var hstate in Hstates)
+            {
+                hugetlbTotal += (long)hstate.Total * hstate.NrPages;
+                hugetlbFree += (long)hstate.FreeCount * hstate.NrPages;
+            }
             return new MemoryStats(Memory.FreePages, counts.AnonPages, Interlocked.Read(ref _pinnedPages), Swap?.UsedSlots ?? 0,
                 hugetlbTotal, hugetlbFree, pageTables, counts.FilePages);
         }

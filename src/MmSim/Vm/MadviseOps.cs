@@ -21,6 +21,13 @@ internal static class MadviseOps
                 foreach (var vma in AreasIn(mm, start, end))
                 {
                     ulong from = Math.Max(vma.Start, start), to = Math.Min(vma.End, end);
+                    if (vma.IsHugetlb)
+                    {
+                        // madvise_dontneed_free_valid_vma(): whole huge pages from an aligned start; the end is rounded down
+                        if ((from & (vma.HugePageSize - 1)) != 0)
+                            throw new MmException(Errno.EINVAL, $"MADV_DONTNEED at 0x{from:x}, inside a hugetlb page of {vma.Hstate!.SizeName}");
+                        to &= ~(vma.HugePageSize - 1);
+                    }
                     Zap.Range(vma, from, to);
                     ReclaimEmptyTables(vma, from, to);
                 }
@@ -130,12 +137,12 @@ internal static class MadviseOps
     {
         for (ulong address = start; address < end; address += Machine.PageSize)
         {
-            if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+            if (!mm.PageTable.TryGetLeaf(address, out var slot, out int shift))
                 continue;
             var pte = mm.PageTable.Read(slot);
             if (pte.Kind != PageTables.PteKind.Present || pte.IsSpecial)
                 continue;
-            var page = mm.Memory.PfnToPage(PageTables.PageTable.LeafPfn(pte, huge, address));
+            var page = mm.Memory.PfnToPage(PageTables.PageTable.LeafPfn(pte, shift, address));
             if (mm.Machine.MemoryFailure.Poison(mm.Machine, page) is { } error)
                 throw new MmException(error, $"memory failure at 0x{address:x} could not isolate the page");
         }

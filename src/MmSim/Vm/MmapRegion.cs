@@ -36,10 +36,10 @@ internal static class MmapRegion
     }
 
     /// <summary>mmap_region(): replaces whatever was mapped in the range by one new area.</summary>
-    public static Vma Map(Mm mm, ulong start, ulong length, VmFlags flags, SimFile? file, ulong pgoff)
+    public static Vma Map(Mm mm, ulong start, ulong length, VmFlags flags, SimFile? file, ulong pgoff, Hugetlb.HugetlbPool? hstate)
     {
         VmaOps.Unmap(mm, start, start + length);
-        var vma = new Vma(mm, start, start + length, flags, file, pgoff);
+        var vma = new Vma(mm, start, start + length, flags, file, pgoff) { Hstate = hstate };
         mm.Insert(vma);
         return vma;
     }

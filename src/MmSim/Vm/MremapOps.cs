@@ -93,7 +93,7 @@ internal static class MremapOps
         MadviseOps.UnmergeKsmPages(mm, oldAddress, oldAddress + oldLength);
         VmaOps.SplitRange(mm, oldAddress, oldAddress + oldLength);
         var old = mm.VmaLookup(oldAddress)!;
-        var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff) { AnonVma = old.AnonVma };
+        var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff) { AnonVma = old.AnonVma, Hstate = old.Hstate };
         foreach (var anonVma in old.AnonVmaChain)
         {
             anonVma.Link(moved);

@@ -8,11 +8,11 @@ internal static class PageMapReader
 {
     public static PageMapEntry Read(Mm mm, ulong address)
     {
-        if (!mm.PageTable.TryGetLeaf(address, out var slot, out bool huge))
+        if (!mm.PageTable.TryGetLeaf(address, out var slot, out int shift))
             return default;
         var pte = mm.PageTable.Read(slot);
-        if (huge && pte.IsHuge)
-            return HugePmd(mm, pte, address);
+        if (shift != PageTable.PageShift && pte.IsHuge)
+            return HugeLeaf(mm, pte, shift, address);
         switch (pte.Kind)
         {
             case PteKind.Present:
@@ -35,12 +35,13 @@ internal static class PageMapReader
     public const int SwapFrameShift = 5;
 
     /// <summary>
-    /// A page of a PMD-mapped THP: AnonExclusive is the head's flag, and so is PM_MMAP_EXCLUSIVE:
-    /// pagemap_pmd_range() asks for the mapcount of pmd_page(), the head, once for every page of the PMD.
+    /// A page of a PMD-mapped THP or of a hugetlb page: AnonExclusive is the head's flag, and so is
+    /// PM_MMAP_EXCLUSIVE: pagemap_pmd_range() and pagemap_hugetlb_range() ask for the mapcount of the head, once
+    /// for every page of the entry.
     /// </summary>
-    private static PageMapEntry HugePmd(Mm mm, Pte pmd, ulong address)
+    private static PageMapEntry HugeLeaf(Mm mm, Pte pmd, int shift, ulong address)
     {
-        long pfn = PageTable.LeafPfn(pmd, huge: true, address);
+        long pfn = PageTable.LeafPfn(pmd, shift, address);
         if (pmd.IsSpecial)
             return new PageMapEntry(true, false, pfn, false, false, false, true, false, false, true, false);
         var page = mm.Memory.PfnToPage(pfn);

@@ -56,17 +56,19 @@ public sealed class Process
         if (fixedAddress && (address < Mm.MmapMinAddr || address + aligned > Mm.TaskSize || address + aligned < address))
             throw new MmException(address < Mm.MmapMinAddr ? Errno.EPERM : Errno.ENOMEM, $"MAP_FIXED range at 0x{address:x} is outside the user address space");
         bool anonymous = (flags & MapFlags.Anonymous) != 0;
-        if ((flags & MapFlags.HugeTlb1G) != 0)
-            throw new MmException(Errno.EINVAL, "MAP_HUGETLB of 1 GiB pages: the machine has no 1 GiB pool");
-        bool hugetlb = (flags & MapFlags.HugeTlb) != 0 || file is { IsHugetlb: true };
-        if (hugetlb)
+        var hstate = HugetlbHstate(flags, file, anonymous);
+        bool hugetlb = hstate is not null;
+        if (hstate is not null)
         {
             // hugetlb_get_unmapped_area(): lengths and addresses in whole huge pages
-            aligned = (aligned + PageTable.PmdSize - 1) & ~(PageTable.PmdSize - 1);
-            if (fixedAddress && (address & (PageTable.PmdSize - 1)) != 0)
-                throw new MmException(Errno.EINVAL, $"MAP_HUGETLB address 0x{address:x} is not 2 MiB aligned");
-            if (!anonymous && (file is not { IsHugetlb: true } || (offset & (PageTable.PmdSize - 1)) != 0))
-                throw new MmException(Errno.EINVAL, "MAP_HUGETLB of a file needs a hugetlbfs file and a 2 MiB aligned offset");
+            ulong mask = hstate.Size - 1;
+            aligned = (aligned + mask) & ~mask;
+            if (aligned == 0 || aligned > Mm.TaskSize)
+                throw new MmException(Errno.ENOMEM, $"mapping of {length} bytes in {hstate.SizeName} pages is larger than the address space");
+            if (fixedAddress && (address & mask) != 0)
+                throw new MmException(Errno.EINVAL, $"MAP_HUGETLB address 0x{address:x} is not {hstate.SizeName} aligned");
+            if (!anonymous && (offset & mask) != 0)
+                throw new MmException(Errno.EINVAL, $"a hugetlbfs file needs a {hstate.SizeName} aligned offset, not 0x{offset:x}");
             if (anonymous && shared)
                 throw new MmException(Errno.EINVAL, "shared anonymous hugetlb memory is not modelled; map a hugetlb memfd");
         }
@@ -90,13 +92,13 @@ public sealed class Process
         {
             if (anonymous && shared)
                 file = _machine.CreateSharedAnonFile((long)aligned);
-            ulong align = hugetlb ? PageTable.PmdSize : MmapRegion.Alignment(_machine, anonymous && !shared, aligned);
+            ulong align = hstate?.Size ?? MmapRegion.Alignment(_machine, anonymous && !shared, aligned);
             result = fixedAddress ? address : MmapRegion.GetUnmappedArea(Mm, address & ~PageMask, aligned, align);
             if (result == 0)
                 throw new MmException(Errno.ENOMEM, $"no free range of {aligned} bytes");
             ulong pgoff = file is null ? result >> PageTable.PageShift : offset >> PageTable.PageShift;
-            var reservation = hugetlb && anonymous ? ReserveHugetlb(result, aligned) : null;
-            var vma = MmapRegion.Map(Mm, result, aligned, vmFlags, file, pgoff);
+            var reservation = hstate is not null && anonymous ? ReserveHugetlb(hstate, result, aligned) : null;
+            var vma = MmapRegion.Map(Mm, result, aligned, vmFlags, file, pgoff, anonymous ? hstate : null);
             vma.HugetlbReservation = reservation;
         }
         finally
@@ -108,15 +110,33 @@ public sealed class Process
         return result;
     }
 
-    /// <summary>hugetlb_reserve_pages() for a private hugetlb mapping: ENOMEM when the pool cannot cover it.</summary>
-    private Hugetlb.HugetlbReservation ReserveHugetlb(ulong start, ulong length)
+    /// <summary>
+    /// The hstate of a hugetlb mapping (hugetlb_file_setup() with the MAP_HUGE_* size of the flags, or the file's):
+    /// null for other mappings. MAP_HUGETLB on a file that is not hugetlbfs is EINVAL, as is a size the machine has
+    /// no pool of; a hugetlbfs file keeps its own page size.
+    /// </summary>
+    private Hugetlb.HugetlbPool? HugetlbHstate(MapFlags flags, SimFile? file, bool anonymous)
     {
-        var pool = _machine.HugetlbPool ?? throw new MmException(Errno.ENOMEM, "MAP_HUGETLB: the machine has no hugetlb pool");
-        int pages = (int)(length / PageTable.PmdSize);
+        bool hugeFlag = (flags & (MapFlags.HugeTlb | MapFlags.HugeTlb1G)) != 0;
+        if (!anonymous && file is not null)
+        {
+            if (hugeFlag && !file.IsHugetlb)
+                throw new MmException(Errno.EINVAL, "MAP_HUGETLB of a file that is not on hugetlbfs");
+            return file.Hstate;
+        }
+        if (!hugeFlag || !anonymous)
+            return null;
+        return (flags & MapFlags.HugeTlb1G) != 0 ? _machine.Gigantic("MAP_HUGETLB | MAP_HUGE_1GB") : _machine.DefaultHstate;
+    }
+
+    /// <summary>hugetlb_reserve_pages() for a private hugetlb mapping: ENOMEM when the pool cannot cover it.</summary>
+    private static Hugetlb.HugetlbReservation ReserveHugetlb(Hugetlb.HugetlbPool pool, ulong start, ulong length)
+    {
+        int pages = (int)(length / pool.Size);
         if (!pool.Reserve(pages))
-            throw new MmException(Errno.ENOMEM, $"MAP_HUGETLB: {pages} huge pages cannot be reserved ({pool.FreeCount - pool.Reserved} free)");
+            throw new MmException(Errno.ENOMEM, $"MAP_HUGETLB: {pages} huge pages of {pool.SizeName} cannot be reserved ({pool.FreeCount - pool.Reserved} free)");
         var indexes = new System.Collections.Generic.List<ulong>();
-        for (ulong offset = 0; offset < length; offset += PageTable.PmdSize)
+        for (ulong offset = 0; offset < length; offset += pool.Size)
             indexes.Add((start + offset) >> PageTable.PageShift);
         return new Hugetlb.HugetlbReservation(pool, indexes);
     }

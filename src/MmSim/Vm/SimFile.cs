@@ -35,19 +35,22 @@ public sealed class SimFile
     /// <summary>The file size in bytes.</summary>
     public long Length { get; }
 
-    /// <summary>A hugetlbfs file: its page cache holds 2 MiB hugetlb pages, indexed by huge page.</summary>
-    internal bool IsHugetlb { get; private init; }
+    /// <summary>A hugetlbfs file: its page cache holds huge pages of <see cref="Hstate"/>, indexed by huge page.</summary>
+    internal bool IsHugetlb => Hstate is not null;
+
+    /// <summary>hstate_inode(): the pool of a hugetlbfs file's pages; null for other files.</summary>
+    internal Hugetlb.HugetlbPool? Hstate { get; private init; }
 
     /// <summary>
     /// memfd_create(MFD_HUGETLB) + ftruncate + fallocate: a hugetlbfs file whose huge pages are taken from the
-    /// pool at once; ENOMEM if the pool cannot supply them, EINVAL for a length that is not a multiple of 2 MiB.
+    /// pool at once; ENOMEM if the pool cannot supply them, EINVAL for a length that is not a multiple of the page size.
     /// </summary>
     internal static SimFile CreateHugetlb(PhysicalMemory memory, Hugetlb.HugetlbPool pool, string name, long length)
     {
-        long huge = (long)PageTables.PageTable.PmdSize;
+        long huge = (long)pool.Size;
         if (length <= 0 || length % huge != 0)
-            throw new MmException(Errno.EINVAL, $"hugetlb file length {length} is not a positive multiple of 2 MiB");
-        var file = new SimFile(memory, name, length, shmem: false) { IsHugetlb = true };
+            throw new MmException(Errno.EINVAL, $"hugetlb file length {length} is not a positive multiple of {pool.SizeName}");
+        var file = new SimFile(memory, name, length, shmem: false) { Hstate = pool };
         var taken = new List<Folio>();
         for (long i = 0; i < length / huge; i++)
         {
@@ -56,7 +59,7 @@ public sealed class SimFile
                 foreach (var page in taken)
                     page.Put();
                 memory.Mappings.Unregister(file.MappingId);
-                throw new MmException(Errno.ENOMEM, $"hugetlb file {name}: the pool has no free 2 MiB page");
+                throw new MmException(Errno.ENOMEM, $"hugetlb file {name}: the pool has no free {pool.SizeName} page");
             }
             folio.SetMapping(file.Mapping);
             folio.SetIndex((ulong)i);
@@ -122,10 +125,10 @@ public sealed class SimFile
         }
     }
 
-    /// <summary>Page-cache entries needed to hold <see cref="Length"/> bytes (2 MiB ones for hugetlbfs).</summary>
+    /// <summary>Page-cache entries needed to hold <see cref="Length"/> bytes (huge pages for hugetlbfs).</summary>
     internal ulong PageCount => (ulong)((Length + EntrySize - 1) / EntrySize);
 
-    private long EntrySize => IsHugetlb ? (long)PageTables.PageTable.PmdSize : PhysicalMemory.PageSize;
+    private long EntrySize => Hstate is { } hstate ? (long)hstate.Size : PhysicalMemory.PageSize;
 
     /// <summary>Fills the page cache from <paramref name="contents"/> (a regular file read from disk).</summary>
     internal void ReadIn(ReadOnlySpan<byte> contents)

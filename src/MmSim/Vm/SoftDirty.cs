@@ -13,7 +13,7 @@ internal static class SoftDirty
             vma.Flags &= ~VmFlags.SoftDirty;
             for (ulong address = vma.Start; address < vma.End; address += Machine.PageSize)
             {
-                if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))
+                if (!pageTable.TryGetLeaf(address, out var slot, out int shift))
                 {
                     address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
                     continue;
@@ -21,11 +21,11 @@ internal static class SoftDirty
                 lock (pageTable.PtLock(slot))
                 {
                     var pte = pageTable.Read(slot);
-                    if (pte.Kind == PteKind.Present && !pte.IsProtNone && pte.IsHuge == huge)
+                    if (pte.Kind == PteKind.Present && !pte.IsProtNone && pte.IsHuge == (shift != PageTable.PageShift))
                         pageTable.Write(slot, pte.WithoutSoftDirty()); // clear_soft_dirty_pmd() for a huge one
                 }
-                if (huge)
-                    address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize;
+                if (shift != PageTable.PageShift)
+                    address = PageTable.LeafEnd(address, shift) - Machine.PageSize;
             }
         }
     }

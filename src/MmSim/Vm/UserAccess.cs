@@ -86,16 +86,16 @@ internal static class UserAccess
         var pageTable = mm.PageTable;
         while (true)
         {
-            if (pageTable.TryGetLeaf(address, out var slot, out bool huge))
+            if (pageTable.TryGetLeaf(address, out var slot, out int shift))
             {
                 ptl = pageTable.PtLock(slot);
                 Monitor.Enter(ptl);
                 var pte = pageTable.Read(slot);
-                if (pte.Kind == PteKind.Present && pte.IsHuge == huge && !pte.IsProtNone && (!write || pte.IsWrite))
+                if (pte.Kind == PteKind.Present && pte.IsHuge == (shift != PageTable.PageShift) && !pte.IsProtNone && (!write || pte.IsWrite))
                 {
                     if (write && !pte.IsDirty)
                         pageTable.Write(slot, pte.WithDirty()); // the CPU sets the dirty bit
-                    return mm.Memory.PfnToPage(PageTable.LeafPfn(pte, huge, address));
+                    return mm.Memory.PfnToPage(PageTable.LeafPfn(pte, shift, address));
                 }
                 Monitor.Exit(ptl);
             }

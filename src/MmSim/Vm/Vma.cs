@@ -45,6 +45,21 @@ internal sealed class Vma
     /// <summary>is_vm_hugetlb_page().</summary>
     public bool IsHugetlb => Flags.HasFlag(VmFlags.HugeTlb);
 
+    /// <summary>
+    /// hstate_vma(): the pool of a hugetlb area's pages (its file's, or for MAP_HUGETLB the one the flags chose);
+    /// null for other areas.
+    /// </summary>
+    public Hugetlb.HugetlbPool? Hstate
+    {
+        get => File?.Hstate ?? _anonHstate;
+        init => _anonHstate = value;
+    }
+
+    private readonly Hugetlb.HugetlbPool? _anonHstate;
+
+    /// <summary>huge_page_size(hstate_vma()) of a hugetlb area.</summary>
+    public ulong HugePageSize => Hstate!.Size;
+
     /// <summary>vma_is_anonymous(): no file behind the area.</summary>
     public bool IsAnonymous => File is null;
 

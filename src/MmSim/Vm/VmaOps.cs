@@ -16,7 +16,7 @@ internal static class VmaOps
         var vma = mm.VmaLookup(address);
         if (vma is null || vma.Start == address)
             return;
-        if (vma.IsHugetlb && (address & (PageTables.PageTable.PmdSize - 1)) != 0)
+        if (vma.IsHugetlb && (address & (vma.HugePageSize - 1)) != 0)
             throw new MmException(Errno.EINVAL, $"0x{address:x} lies inside a hugetlb page (hugetlb_vm_op_split)");
         if ((address & (PageTables.PageTable.PmdSize - 1)) != 0)
             Thp.HugePmd.Split(vma, address); // vma_adjust_trans_huge(): no huge PMD may straddle two areas
@@ -24,6 +24,7 @@ internal static class VmaOps
         {
             AnonVma = vma.AnonVma,
             HugetlbReservation = vma.HugetlbReservation,
+            Hstate = vma.Hstate,
         };
         foreach (var anonVma in vma.AnonVmaChain)
         {

@@ -25,13 +25,19 @@ internal static class Zap
         folio.Put();
     }
 
+    /// <summary>unmap_single_vma(): the entries of [start, end) in <paramref name="vma"/> go.</summary>
     public static void Range(Vma vma, ulong start, ulong end)
     {
+        if (vma.IsHugetlb)
+        {
+            Hugetlb.HugetlbUnmap.Range(vma, start, end);
+            return;
+        }
         HugePmd.SplitPartial(vma, start, end); // zap_pmd_range(): a THP only partly in the range is split
         var pageTable = vma.Mm.PageTable;
         for (ulong address = start; address < end; address += Machine.PageSize)
         {
-            if (!pageTable.TryGetLeaf(address, out var slot, out bool huge))
+            if (!pageTable.TryGetLeaf(address, out var slot, out int shift))
             {
                 address = (address | (PageTable.PmdSize - 1)) + 1 - Machine.PageSize; // skip the missing table
                 continue;
@@ -39,7 +45,7 @@ internal static class Zap
             ulong next = System.Math.Min((address | (PageTable.PmdSize - 1)) + 1, end);
             lock (pageTable.PtLock(slot))
             {
-                if (huge)
+                if (shift != PageTable.PageShift)
                 {
                     var pmd = pageTable.Read(slot);
                     if (pmd.IsHuge || pmd.IsSwapPmd)

@@ -40,13 +40,13 @@ public class CowSelftestTests
     {
         var results = Matrix.Value.Values.Where(r => r.Semantics == CowSemantics.AnonExclusive).ToList();
 
-        Assert.Equal(14 * 12 + 4 + 3 * 5, results.Count); // 14 anon families x 12 kinds (11 of cow.c, and KSM), 4 THP collapse families, 3 non-anon families x 5 kinds
+        Assert.Equal(14 * 13 + 4 + 3 * 6, results.Count); // 14 anon families x 13 kinds (12 of cow.c with both hugetlb sizes, and KSM), 4 THP collapse families, 3 non-anon families x 6 kinds
         Assert.All(results, r => Assert.True(
             r.Result == SelftestResult.Pass ||
             (r.Result == SelftestResult.XFail && r.Kind.StartsWith("hugetlb", StringComparison.Ordinal) && r.Family.StartsWith("vmsplice", StringComparison.Ordinal)),
             $"{r.Family} / {r.Kind}: {r.Result} ({r.Detail})"));
         Assert.Equal(0, results.Count(r => r.Result == SelftestResult.Skip)); // the swapped THP kinds run: THP swap-out
-        Assert.Equal(4, results.Count(r => r.Result == SelftestResult.XFail));     // the kernel's own XFAILs (7dad331be781)
+        Assert.Equal(8, results.Count(r => r.Result == SelftestResult.XFail));     // the kernel's own XFAILs (7dad331be781): 4 families x 2 sizes
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public class CowSelftestTests
         var results = CowSelftest.Run(CowSemantics.RefcountReuse, "R/O GUP pin on R/O-mapped shared page");
 
         var ran = results.Where(r => r.Result != SelftestResult.Skip).ToList();
-        Assert.Equal(12, ran.Count); // every anon kind: base page, swapped out base page, eight THP kinds, hugetlb, KSM
+        Assert.Equal(13, ran.Count); // every anon kind: base page, swapped out base page, eight THP kinds, two hugetlb sizes, KSM
         Assert.All(ran, r => Assert.Equal(SelftestResult.Fail, r.Result));
         Assert.All(ran, r => Assert.Contains("contents differ", r.Detail));
     }
@@ -131,8 +131,8 @@ public class CowSelftestTests
         var byKind = CowSelftest.Run(CowSemantics.AnonExclusive, "memfd");
         var byFamily = CowSelftest.Run(CowSemantics.AnonExclusive, "iouring");
 
-        Assert.Equal(6, byKind.Count); // memfd and memfd hugetlb
+        Assert.Equal(9, byKind.Count); // memfd and memfd hugetlb of both sizes
         Assert.All(byKind, r => Assert.StartsWith("memfd", r.Kind));
-        Assert.Equal(24, byFamily.Count); // 2 io_uring families x 12 anonymous kinds
+        Assert.Equal(26, byFamily.Count); // 2 io_uring families x 13 anonymous kinds
     }
 }
