@@ -192,7 +192,7 @@ internal static class GetUserPagesEngine
     /// The upper levels are walked once per PMD (gup_fast_pmd_range), and each page's PMD and PTE are read
     /// again after its grab, so that a table detached meanwhile (collapse) or a changed entry drops the page.
     /// </summary>
-    private static int LocklessPages(Mm mm, ulong start, Page[] pages, GupFlags flags, bool pin, GupGrab grab)
+    internal static int LocklessPages(Mm mm, ulong start, Page[] pages, GupFlags flags, bool pin, GupGrab grab)
     {
         int seq = mm.WriteProtectSeq;
         if (grab == GupGrab.Pin && (seq & 1) != 0)

@@ -295,6 +295,85 @@ public class ConcurrencyStressTests
         AssertDataKept(machine, p, a, last, errors, free);
     }
 
+    [Fact]
+    public async Task Gigantic_hugetlb_pages_racing_writers_gup_fast_pins_fork_and_unmap_keep_data_and_invariants()
+    {
+        const ulong Gig = 1UL << 30;
+        const MapFlags AnonGig = MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G;
+        // four 1 GiB pages: the owned area, a scratch area, and two for the copies fork and COW may need
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 5L << 30, HugetlbPoolBytes = [0, 4L << 30], DebugVm = true });
+        long free = machine.Stats.FreePages;
+        var p = machine.CreateProcess();
+        ulong a = p.Mmap(0, Gig, Prot.Read | Prot.Write, AnonGig);
+        p.Write(a, new byte[Pages * Page]);
+        var last = new int[Pages];
+        var errors = new ConcurrentQueue<string>();
+        var stop = Stopwatch.StartNew();
+
+        var writer = OwningWriter(p, a, last, seed: 10, stop, errors);
+        var pinner = Task.Run(() =>
+        {
+            var random = new Random(11);
+            while (stop.Elapsed < Budget)
+            {
+                // GUP-fast walks to the huge PUD without locks; what the device writes, the process reads
+                int page = random.Next(Pages);
+                using var pin = p.PinUserPages(a + (ulong)page * Page, 1, GupFlags.Fast | GupFlags.Write | GupFlags.Longterm);
+                byte value = (byte)random.Next(1, 256);
+                pin.Write(0, 100, new[] { value });
+                var seen = new byte[1];
+                p.Read(a + (ulong)page * Page + 100, seen);
+                if (seen[0] != value)
+                    errors.Enqueue($"DMA wrote {value} into page {page}, the process reads {seen[0]}");
+            }
+        });
+        var shaper = Task.Run(() =>
+        {
+            var random = new Random(12);
+            while (stop.Elapsed < Budget)
+            {
+                if (random.Next(2) == 0)
+                {
+                    // fork shares the page R/O, or copies it for the child while a pin holds it; the child's write copies
+                    try
+                    {
+                        var child = p.Fork();
+                        try
+                        {
+                            child.Write(a + (ulong)random.Next(Pages) * Page + 8, new byte[] { 1 });
+                        }
+                        catch (BusErrorException)
+                        {
+                            // no free 1 GiB page for the copy: SIGBUS, as in the kernel
+                        }
+                        child.Exit();
+                    }
+                    catch (MmException e) when (e.Errno == Errno.ENOMEM)
+                    {
+                        // no free 1 GiB page for a pinned page's copy: fork fails
+                    }
+                }
+                else
+                {
+                    try
+                    {
+                        // a second area comes and goes: its PUD table is freed while GUP-fast walks next to it
+                        ulong scratch = p.Mmap(0, Gig, Prot.Read | Prot.Write, AnonGig);
+                        p.Write(scratch + Gig - Page, new byte[] { 2 });
+                        p.Munmap(scratch, Gig);
+                    }
+                    catch (MmException e) when (e.Errno == Errno.ENOMEM)
+                    {
+                        // a child holds the page a reservation would need
+                    }
+                }
+            }
+        });
+        await Task.WhenAll(writer, pinner, shaper);
+
+        AssertDataKept(machine, p, a, last, errors, free);
+    }
+
     /// <summary>A process with <see cref="Pages"/> populated pages, the writer's record of them, and the free pages before.</summary>
     private static (Process P, ulong A, int[] Last, long Free) PopulatedArea(Machine machine)
     {

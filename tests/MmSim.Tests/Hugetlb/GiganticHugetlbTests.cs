@@ -158,6 +158,28 @@ public class GiganticHugetlbTests
     }
 
     [Fact]
+    public void GUP_fast_takes_the_pages_of_a_huge_PUD_without_the_slow_path()
+    {
+        using var machine = WithGiganticPool(1);
+        var p = machine.CreateProcess();
+        ulong mem = p.Mmap(0, Gig, Prot.Read | Prot.Write, AnonGig);
+        p.WriteByte(mem, 1);
+        ulong at = mem + Gig - 3 * Page;
+        var pages = new MmSim.PageFlags.Page[3];
+
+        int got = MmSim.Gup.GetUserPagesEngine.LocklessPages(p.Mm, at, pages, GupFlags.Write | GupFlags.Fast, pin: true, GupGrab.Pin);
+
+        Assert.Equal(3, got); // gup_fast_pud_leaf(): none left to the slow path
+        Assert.Equal(p.PageMap(at).Pfn, pages[0].Pfn);
+        Assert.Equal(p.PageMap(mem).Pfn + GigPages - 1, pages[2].Pfn);
+        Assert.Equal(3, pages[0].Folio.Pincount);
+        foreach (var page in pages)
+            GupGrab.Pin.Release(page, tracksExclusivity: true);
+        Assert.Equal(0, pages[0].Folio.Pincount);
+        machine.CheckInvariants();
+    }
+
+    [Fact]
     public void Mprotect_and_MADV_DONTNEED_work_on_whole_gigabytes()
     {
         using var machine = WithGiganticPool(1);
