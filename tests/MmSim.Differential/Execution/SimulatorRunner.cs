@@ -37,6 +37,18 @@ public sealed class SimulatorRunner
         Thp = ThpMode.Madvise,
     };
 
+    /// <summary>
+    /// <see cref="KernelLike"/> with the hugetlb pools <see cref="KernelHugetlbPool"/> gives the kernel: RAM enough for
+    /// the 1 GiB pages above the lowest GiB, which holds the zero page.
+    /// </summary>
+    public static MachineOptions HugetlbLike(CowSemantics semantics = CowSemantics.AnonExclusive) => new()
+    {
+        MemoryBytes = (KernelHugetlbPool.Gigantic + 1) * (1L << 30),
+        Semantics = semantics,
+        Thp = ThpMode.Madvise,
+        HugetlbPoolBytes = [KernelHugetlbPool.Huge * (2L << 20), KernelHugetlbPool.Gigantic * (1L << 30)],
+    };
+
     public static IReadOnlyList<string> Run(IReadOnlyList<Op> ops, MachineOptions? options = null)
     {
         var runner = new SimulatorRunner(options ?? KernelLike());
@@ -163,28 +175,33 @@ public sealed class SimulatorRunner
         switch (kind)
         {
             case AreaKind.Anon:
-                return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous, null, align: false);
+                return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous, null, align: 0);
             case AreaKind.Thp:
-                ulong thp = MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous, null, align: true);
+                ulong thp = MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous, null, align: Pmd);
                 process.Madvise(thp, (ulong)pages * Page, MmSim.Advice.HugePage);
                 return thp;
+            case AreaKind.Hugetlb:
+                return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb, null, align: Pmd);
+            case AreaKind.Hugetlb1G:
+                return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G, null, align: 1UL << 30);
             case AreaKind.Shared:
-                return MapArea(process, pages, rw, MapFlags.Shared | MapFlags.Anonymous, null, align: false);
+                return MapArea(process, pages, rw, MapFlags.Shared | MapFlags.Anonymous, null, align: 0);
             default:
                 var memfd = _machine.CreateMemfd("mmdiff" + _files++, (long)pages * Page);
-                return MapArea(process, pages, rw, kind == AreaKind.Memfd ? MapFlags.Private : MapFlags.Shared, memfd, align: false);
+                return MapArea(process, pages, rw, kind == AreaKind.Memfd ? MapFlags.Private : MapFlags.Shared, memfd, align: 0);
         }
     }
 
-    // The driver's layout: the area between two PROT_NONE guard pages, on a 2 MiB boundary with align.
-    private static ulong MapArea(Process process, int pages, Prot prot, MapFlags flags, SimFile? file, bool align)
+    private const ulong Pmd = 2UL << 20;
+
+    // The driver's layout: the area between two PROT_NONE guard pages, its start on an align boundary (2 MiB or 1 GiB) if nonzero.
+    private static ulong MapArea(Process process, int pages, Prot prot, MapFlags flags, SimFile? file, ulong align)
     {
-        const ulong pmd = 2UL << 20;
-        ulong length = (ulong)pages * Page, slack = align ? pmd : 0, total = length + slack + 2 * Page;
+        ulong length = (ulong)pages * Page, slack = align, total = length + slack + 2 * Page;
         ulong reserve = process.Mmap(0, total, Prot.None, MapFlags.Private | MapFlags.Anonymous);
         ulong start = reserve + Page;
-        if (align)
-            start = (start + pmd - 1) & ~(pmd - 1);
+        if (align != 0)
+            start = (start + align - 1) & ~(align - 1);
         if (start - Page > reserve)
             process.Munmap(reserve, start - Page - reserve);
         if (reserve + total > start + length + Page)
@@ -197,7 +214,7 @@ public sealed class SimulatorRunner
     {
         var process = _processes[m.P];
         ulong length = (ulong)m.Count * Page;
-        ulong target = MapArea(process, m.Count, Prot.None, MapFlags.Private | MapFlags.Anonymous, null, align: length >= 2UL << 20);
+        ulong target = MapArea(process, m.Count, Prot.None, MapFlags.Private | MapFlags.Anonymous, null, align: length >= Pmd ? Pmd : 0);
         try
         {
             _areas[m.P][m.NewArea] = process.Mremap(Address(m.P, m.Area, m.Page), length, length, MremapFlags.MayMove | MremapFlags.Fixed, target);

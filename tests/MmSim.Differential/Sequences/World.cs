@@ -64,21 +64,22 @@ public sealed class World
             case MemWriteOp w: return IsMapped(w.P, w.Area, w.Page);
             case PageMapOp g: return IsMapped(g.P, g.Area, g.Page);
             case SameOp s: return IsMapped(s.P, s.Area, s.Page) && IsMapped(s.Q, s.OtherArea, s.OtherPage);
-            case MprotectOp m: return IsMapped(m.P, m.Area, m.Page, m.Count) && m.Prot is "none" or "r" or "rw";
+            case MprotectOp m: return IsMapped(m.P, m.Area, m.Page, m.Count) && WholeHugePages(m.P, m.Area, m.Page, m.Count) && m.Prot is "none" or "r" or "rw";
             case MadviseOp m:
-                if (!IsMapped(m.P, m.Area, m.Page, m.Count) || !AdviceNames.ByName.ContainsKey(m.Advice))
+                if (!IsMapped(m.P, m.Area, m.Page, m.Count) || !AdviceNames.ByName.ContainsKey(m.Advice) || !WholeHugePages(m.P, m.Area, m.Page, m.Count))
                     return false;
                 if (m.Advice is "dontfork" or "dofork")
                     _processes[m.P][m.Area].DontFork.AsSpan(m.Page, m.Count).Fill(m.Advice == "dontfork");
                 return true;
             case MunmapOp m:
-                if (!IsMapped(m.P, m.Area, m.Page, m.Count))
+                if (!IsMapped(m.P, m.Area, m.Page, m.Count) || !WholeHugePages(m.P, m.Area, m.Page, m.Count))
                     return false;
                 _processes[m.P][m.Area].Mapped.AsSpan(m.Page, m.Count).Clear();
                 return true;
             case MremapOp m:
-                if (!IsMapped(m.P, m.Area, m.Page, m.Count) || m.NewArea is < 0 or >= MaxAreas || _processes[m.P].ContainsKey(m.NewArea))
-                    return false;
+                if (!IsMapped(m.P, m.Area, m.Page, m.Count) || m.NewArea is < 0 or >= MaxAreas || _processes[m.P].ContainsKey(m.NewArea)
+                    || _processes[m.P][m.Area].Kind.HugePages() > 1)
+                    return false; // mremap of hugetlb memory is not modelled
                 var source = _processes[m.P][m.Area];
                 var moved = NewArea(source.Kind, m.Count);
                 source.DontFork.AsSpan(m.Page, m.Count).CopyTo(moved.DontFork);
@@ -104,6 +105,13 @@ public sealed class World
             case PinWriteOp w: return _refs.TryGetValue(w.Ref, out var pw) && pw.IsPin && w.Page >= 0 && w.Page < pw.Pages;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown operation");
         }
+    }
+
+    // munmap, mprotect and madvise of hugetlb memory work on whole huge pages (EINVAL otherwise)
+    private bool WholeHugePages(int p, int area, int page, int count)
+    {
+        int huge = _processes[p][area].Kind.HugePages();
+        return page % huge == 0 && count % huge == 0;
     }
 
     private bool TakeRef(int p, int area, int page, int count, int r, bool isPin)

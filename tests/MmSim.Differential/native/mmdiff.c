@@ -28,6 +28,11 @@
 
 #define PAGE 4096UL
 #define PMD (2UL << 20)
+#define PUD (1UL << 30)
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
 #define MAX_PROCS 64
 #define MAX_AREAS 64
 #define MAX_REFS 64
@@ -102,16 +107,16 @@ static int parse_advice(const char *s)
 
 // A fresh mapping of `pages` between two PROT_NONE guard pages (MAP_NORESERVE, so they never merge with
 // it): areas never touch each other or the driver's own mappings, so where the kernel places those cannot
-// make areas merge. With `align` the start is on a 2 MiB boundary.
-static char *map_area(size_t pages, int prot, int flags, int fd, int align)
+// make areas merge. A nonzero `align` (2 MiB, or 1 GiB for gigantic hugetlb pages) aligns the start.
+static char *map_area(size_t pages, int prot, int flags, int fd, size_t align)
 {
-	size_t len = pages * PAGE, slack = align ? PMD : 0, total = len + slack + 2 * PAGE;
+	size_t len = pages * PAGE, slack = align, total = len + slack + 2 * PAGE;
 	char *reserve = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (reserve == MAP_FAILED)
 		return MAP_FAILED;
 	char *start = reserve + PAGE;
 	if (align)
-		start = (char *)(((uintptr_t)start + PMD - 1) & ~(PMD - 1));
+		start = (char *)(((uintptr_t)start + align - 1) & ~(align - 1));
 	if (start - PAGE > reserve)
 		munmap(reserve, start - PAGE - reserve);
 	if (reserve + total > start + len + PAGE)
@@ -121,10 +126,17 @@ static char *map_area(size_t pages, int prot, int flags, int fd, int align)
 
 static void do_mmap(FILE *out, int a, size_t pages, const char *kind)
 {
-	int fd = -1, flags, align = 0;
+	int fd = -1, flags, thp = 0;
+	size_t align = 0;
 	if (!strcmp(kind, "anon") || !strcmp(kind, "thp")) {
 		flags = MAP_PRIVATE | MAP_ANONYMOUS;
-		align = !strcmp(kind, "thp");
+		thp = !strcmp(kind, "thp");
+		align = thp ? PMD : 0;
+	} else if (!strcmp(kind, "hugetlb") || !strcmp(kind, "hugetlb1g")) {
+		// private anonymous hugetlb memory from the pool the test set up (nr_hugepages)
+		int gigantic = !strcmp(kind, "hugetlb1g");
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (gigantic ? MAP_HUGE_1GB : 0);
+		align = gigantic ? PUD : PMD;
 	} else if (!strcmp(kind, "shared")) {
 		flags = MAP_SHARED | MAP_ANONYMOUS;
 	} else {
@@ -137,7 +149,7 @@ static void do_mmap(FILE *out, int a, size_t pages, const char *kind)
 	if (fd >= 0)
 		close(fd);
 	if (p == MAP_FAILED) { reply(out, "err %d", err); return; }
-	if (align && madvise(p, pages * PAGE, MADV_HUGEPAGE) < 0) { reply(out, "err %d", errno); return; }
+	if (thp && madvise(p, pages * PAGE, MADV_HUGEPAGE) < 0) { reply(out, "err %d", errno); return; }
 	areas[a].base = p;
 	areas[a].pages = pages;
 	reply(out, "ok");
@@ -174,7 +186,7 @@ static void result(FILE *out, int rc)
 static void do_mremap(FILE *out, int a, size_t page, size_t count, int b)
 {
 	// a whole 2 MiB or more lands on a 2 MiB boundary, so that both sides can move huge PMDs intact
-	char *target = map_area(count, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, count * PAGE >= PMD);
+	char *target = map_area(count, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, count * PAGE >= PMD ? PMD : 0);
 	if (target == MAP_FAILED) { reply(out, "err %d", errno); return; }
 	char *moved = mremap(page_address(a, page), count * PAGE, count * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, target);
 	if (moved == MAP_FAILED) {
