@@ -53,6 +53,12 @@ internal static class ChangeProtection
         if (!accessible)
             return pte.IsProtNone ? pte : pte.ToProtNone();
         var entry = pte.IsProtNone ? pte.FromProtNone() : pte;
+        if (vma.IsHugetlb)
+        {
+            // hugetlb_change_protection(): huge_pte_modify() with the area's vm_page_prot and no can_change_pte_writable(),
+            // so a private mapping's entries are R/O until a write fault (PAGE_COPY), a shared writable one's R/W
+            return vma.Flags.HasFlag(VmFlags.Write) && !vma.IsCowMapping ? new Pte(entry.Raw | Pte.WriteBit) : entry.WithoutWrite();
+        }
         if (!vma.Flags.HasFlag(VmFlags.Write))
             return entry.WithoutWrite();
         if (entry.IsWrite)

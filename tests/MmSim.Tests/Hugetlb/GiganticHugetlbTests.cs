@@ -193,7 +193,13 @@ public class GiganticHugetlbTests
         Assert.True(fault.IsWrite);
         Assert.Equal(1, p.ReadByte(mem + 100 * Page));
         p.Mprotect(mem, Gig, Prot.Read | Prot.Write);
-        p.WriteByte(mem + 100 * Page, 2); // mapped once and exclusive: reused
+        Assert.True(p.Mm.PageTable.TryGetLeaf(mem, out var pud, out int shift));
+        Assert.Equal(30, shift);
+        Assert.False(p.Mm.PageTable.Read(pud).IsWrite); // hugetlb_change_protection(): R/O in a private mapping until a write fault
+        long pfn = p.PageMap(mem).Pfn;
+        p.WriteByte(mem + 100 * Page, 2); // mapped once: hugetlb_wp() reuses it
+        Assert.Equal(pfn, p.PageMap(mem).Pfn);
+        Assert.True(p.Mm.PageTable.Read(pud).IsWrite);
         Assert.Equal(2, p.ReadByte(mem + 100 * Page));
         machine.CheckInvariants();
 
@@ -222,6 +228,9 @@ public class GiganticHugetlbTests
 
         Assert.Equal(42, p.ReadByte(b + 12345));
         Assert.Equal(p.PageMap(a).Pfn, p.PageMap(b).Pfn);
+        p.Mprotect(a, Gig, Prot.Read);
+        p.Mprotect(a, Gig, Prot.Read | Prot.Write);
+        Assert.True(p.Mm.PageTable.TryGetLeaf(a, out var pud, out _) && p.Mm.PageTable.Read(pud).IsWrite); // a shared writable area's vm_page_prot
         Assert.True(p.PageMap(b).Hugetlb && !p.PageMap(b).Anon);
         Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Mmap(0, Gig, Prot.Read, MapFlags.Shared, file, offset: 2UL << 20)).Errno);
         machine.CheckInvariants();
