@@ -73,6 +73,14 @@ internal sealed class InvariantChecker
     {
         var mm = process.Mm;
         var vma = mm.VmaLookup(address);
+        if (!pmd.IsPresent)
+        {
+            // a non-present huge entry outlives no operation but memory failure of a hugetlb page (PMD migration
+            // entries live only while their migration holds the folio locked)
+            Require(pmd.Kind == PteKind.HwPoison && vma?.Hstate?.Shift == shift, $"{process}: huge {pmd.Kind} entry {pmd} at 0x{address:x} outside a migration or a hugetlb area");
+            Require(mm.Memory.PfnToPage(pmd.EntryPfn).Test(PG.HwPoison), $"{process}: hwpoison entry at 0x{address:x} names frame 0x{pmd.EntryPfn:x}, which has no memory error");
+            return;
+        }
         Require(vma is not null && vma.Start <= address && address + (1UL << shift) <= vma.End, $"{process}: huge entry at 0x{address:x} is not inside one area");
         Require(shift == PageTable.PmdShift || vma!.Hstate?.Shift == shift, $"{process}: huge PUD at 0x{address:x} outside a hugetlb area of 1 GiB pages");
         if (pmd.IsSpecial)
@@ -211,10 +219,8 @@ internal sealed class InvariantChecker
             ulong address = tableBase + ((ulong)i << shift);
             if (shift == PageTable.PageShift)
                 visit(address, entry);
-            else if ((shift == PageTable.PmdShift || shift == PageTable.PudShift) && entry.IsHuge)
+            else if ((shift == PageTable.PmdShift || shift == PageTable.PudShift) && (entry.IsHuge || entry.IsSwapPmd))
                 visitHuge(address, entry, shift);
-            else if (shift == PageTable.PmdShift && entry.IsSwapPmd)
-                Require(false, $"PMD migration entry {entry} at 0x{address:x} outside a migration");
             else
                 WalkTables(mm, (int)entry.Pfn, shift - 9, address, visit, visitHuge);
         }

@@ -24,6 +24,9 @@ internal static class HugetlbFault
         lock (mm.PageTable.PtLock(slot))
         {
             var pte = mm.PageTable.Read(slot);
+            if (pte.Kind == PteKind.HwPoison)
+                return VmFault.HwPoison; // VM_FAULT_HWPOISON_LARGE: the whole huge page is gone
+            MmBug.On(!pte.IsNone && !pte.IsPresent, $"hugetlb entry {pte} at 0x{haddr:x} of a kind this machine never creates");
             if (pte.IsNone)
             {
                 var result = NoPage(vma, slot, haddr, flags);

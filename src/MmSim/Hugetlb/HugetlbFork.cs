@@ -46,6 +46,13 @@ internal static class HugetlbFork
     private static bool CopyEntry(Vma dst, Vma src, PteSlot dstSlot, PteSlot srcSlot, ulong address, bool cow)
     {
         var entry = src.Mm.PageTable.Read(srcSlot);
+        if (entry.Kind == PteKind.HwPoison)
+        {
+            // "mm/hugetlb: separate path for hwpoison entry in copy_hugetlb_page_range()": copied as is; taken for a
+            // migration entry it once panicked the kernel
+            dst.Mm.PageTable.Write(dstSlot, entry);
+            return true;
+        }
         var folio = src.Mm.Memory.PfnToPage(entry.Pfn).Folio;
         folio.Get();
         if (folio.IsAnon)

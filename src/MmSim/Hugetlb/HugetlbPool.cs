@@ -57,7 +57,7 @@ internal sealed class HugetlbPool
     public List<Folio> All { get; } = new();
 
     /// <summary>HugePages_Total.</summary>
-    public int Total { get; }
+    public int Total { get; private set; }
 
     /// <summary>HugePages_Free.</summary>
     public int FreeCount
@@ -114,6 +114,19 @@ internal sealed class HugetlbPool
         for (int i = 0; i < folio.NrPages; i++)
             folio.Memory.ClearContents((int)folio.Page(i).Pfn);
         return folio;
+    }
+
+    /// <summary>
+    /// A page with a memory error leaves the pool (memory_failure() dissolves it once its last user is gone; its
+    /// users' entries are hwpoison entries by then).
+    /// </summary>
+    public void RemovePoisoned(Folio folio)
+    {
+        lock (_free)
+        {
+            if (All.Remove(folio))
+                Total--;
+        }
     }
 
     /// <summary>free_huge_folio(): the anon bit and the mapping are cleared explicitly, then the page is free again.</summary>

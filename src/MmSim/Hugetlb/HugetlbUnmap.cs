@@ -6,6 +6,7 @@ namespace MmSim.Hugetlb;
 /// <summary>
 /// __unmap_hugepage_range() (mm/hugetlb.c): clears the entries of a hugetlb range one huge page at a time. The
 /// range covers whole pages (a hugetlb area never splits inside one), and the entries never had a reserve table.
+/// An hwpoison entry just goes: the page it names stays with memory failure.
 /// </summary>
 internal static class HugetlbUnmap
 {
@@ -23,6 +24,8 @@ internal static class HugetlbUnmap
                 if (entry.IsNone)
                     continue;
                 mm.PageTable.Write(slot, Pte.None);
+                if (!entry.IsPresent)
+                    continue; // an hwpoison entry holds nothing
                 var folio = mm.Memory.PfnToPage(entry.Pfn).Folio;
                 folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
                 folio.Put();

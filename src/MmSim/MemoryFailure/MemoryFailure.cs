@@ -33,6 +33,8 @@ internal sealed class MemoryFailureHandler
         var folio = page.Folio;
         if (page.Test(PG.HwPoison))
             return null; // already handled
+        if (folio.IsHugetlb && folio.IsAnon)
+            return PoisonHugetlb(machine, folio, page);
         if (folio.IsLarge)
         {
             page.Set(PG.HwPoison);
@@ -56,6 +58,45 @@ internal sealed class MemoryFailureHandler
         lock (_poisoned)
             _poisoned.Add(folio);
         return null;
+    }
+
+    /// <summary>
+    /// try_memory_failure_hugetlb() for an anonymous hugetlb page: the page is marked (folio_set_hugetlb_hwpoison),
+    /// every huge entry that mapped it becomes an hwpoison entry of its size naming the bad subpage
+    /// (try_to_unmap_one() with TTU_HWPOISON), so that an access gets SIGBUS (VM_FAULT_HWPOISON_LARGE), and the page
+    /// leaves its pool for good: HugePages_Total drops by one. The kernel then dissolves it and gives its healthy
+    /// subpages to the buddy allocator; here the handler keeps the whole page. A page someone else still references (a
+    /// pin) is unmapped all the same, but the result is EBUSY. A hugetlbfs page is left mapped (EBUSY).
+    /// </summary>
+    private Errno? PoisonHugetlb(Machine machine, Folio folio, Page page)
+    {
+        if (folio.Head.Test(PG.HwPoison))
+        {
+            page.Set(PG.HwPoison);
+            return null; // another subpage failed before: the page is out of use already
+        }
+        if (!folio.TryRefAdd(1))
+            return Errno.EBUSY; // freed meanwhile
+        folio.Head.Set(PG.HwPoison);
+        page.Set(PG.HwPoison);
+        folio.Lock();
+        try
+        {
+            Hugetlb.HugetlbRmap.Anon(folio, (vma, slot, entry) =>
+            {
+                vma.Mm.PageTable.Write(slot, Pte.NonPresent(SwapEntryType.HwPoison, page.Pfn));
+                folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
+                folio.Put();
+            });
+        }
+        finally
+        {
+            folio.Unlock();
+        }
+        machine.HstateOf(folio).RemovePoisoned(folio);
+        lock (_poisoned)
+            _poisoned.Add(folio);
+        return folio.RefCount > 1 ? Errno.EBUSY : null; // me_huge_page(): has_extra_refcount() (a pin) makes it MF_FAILED
     }
 
     /// <summary>try_to_unmap_one() with TTU_HWPOISON: the entry becomes an hwpoison entry naming the frame.</summary>

@@ -60,7 +60,8 @@ internal sealed class PageTable
     /// <summary>
     /// The entry a walk finds at the PMD level for <paramref name="address"/>: the PMD slot (<paramref name="shift"/>
     /// = <see cref="PmdShift"/>), or the PUD slot of a huge PUD above it (<see cref="PudShift"/>), as
-    /// follow_pud_mask() stops at pud_leaf(); false if an upper table is missing.
+    /// follow_pud_mask() stops at pud_leaf(), or of a non-present PUD (the hwpoison entry of a 1 GiB hugetlb page);
+    /// false if an upper table is missing.
     /// </summary>
     public bool TryGetPmdLevel(ulong address, out PteSlot slot, out int shift)
     {
@@ -70,7 +71,7 @@ internal sealed class PageTable
         for (; shift > PmdShift; shift -= 9)
         {
             var entry = Read(table, IndexAt(address, shift));
-            if (shift == PudShift && entry.IsHuge)
+            if (shift == PudShift && (entry.IsHuge || entry.IsSwapPmd))
             {
                 slot = new PteSlot(table, IndexAt(address, shift));
                 return true;
