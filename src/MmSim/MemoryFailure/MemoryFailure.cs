@@ -10,8 +10,9 @@ namespace MmSim.MemoryFailure;
 /// memory_failure() (mm/memory-failure.c) for MADV_HWPOISON: the frame gets PG_hwpoison and is taken out of
 /// use for good (the failure handling keeps a reference); every entry that mapped it becomes an hwpoison
 /// entry, on which accesses get SIGBUS and GUP -EHWPOISON. The page's PG_anon_exclusive is left stale and
-/// untouched, as the seed patch says of hwpoison entries. A THP that cannot be split only gets
-/// PG_has_hwpoisoned on its second page and stays mapped (MF_MSG_UNSPLIT_THP), which is -EBUSY.
+/// untouched, as the seed patch says of hwpoison entries. A THP is split first and its bad page handled alone;
+/// one that cannot be split keeps PG_has_hwpoisoned on its second page and stays mapped (MF_MSG_UNSPLIT_THP),
+/// which is -EHWPOISON since 6.13 (the kernel then kills the processes that map it; here they live on).
 /// </summary>
 internal sealed class MemoryFailureHandler
 {
@@ -37,10 +38,13 @@ internal sealed class MemoryFailureHandler
             return PoisonHugetlb(machine, folio, page);
         if (folio.IsLarge)
         {
-            page.Set(PG.HwPoison);
-            if (folio.IsTransHuge)
-                folio.Head.Set(PG.HasHwPoisoned);
-            return Errno.EBUSY;
+            if (!TrySplitThp(machine, folio))
+            {
+                // MF_MSG_UNSPLIT_THP: the THP stays mapped, marked; the kernel also kills the processes that map it (kill_procs_now)
+                page.Set(PG.HwPoison);
+                return Errno.EHWPOISON;
+            }
+            folio = page.Folio; // an order-0 folio now
         }
         if (!folio.TryRefAdd(1))
             return Errno.EBUSY; // freed meanwhile
@@ -58,6 +62,22 @@ internal sealed class MemoryFailureHandler
         lock (_poisoned)
             _poisoned.Add(folio);
         return null;
+    }
+
+    /// <summary>
+    /// try_to_split_thp_page(): PG_has_hwpoisoned on the second page first (folio_set_has_hwpoisoned), then a split
+    /// to order-0 with a reference of our own, which clears it again. False if the folio cannot be split (pinned,
+    /// referenced by GUP, in the swap cache, a KSM or hugetlb folio) or is gone.
+    /// </summary>
+    private static bool TrySplitThp(Machine machine, Folio folio)
+    {
+        if (!folio.TryRefAdd(1))
+            return false;
+        if (folio.IsTransHuge)
+            folio.Head.Set(PG.HasHwPoisoned);
+        bool split = Thp.FolioSplit.TryLockAndSplit(machine, folio);
+        folio.Put(); // the head's small folio after a split
+        return split;
     }
 
     /// <summary>
