@@ -3,7 +3,7 @@ using MmSim.PageTables;
 
 namespace MmSim.Vm;
 
-/// <summary>mremap() (mm/mremap.c) for base pages, with the mmap lock held for writing.</summary>
+/// <summary>mremap() (mm/mremap.c) with the mmap lock held for writing: base pages, THPs and hugetlb pages.</summary>
 internal static class MremapOps
 {
     /// <summary>
@@ -40,12 +40,12 @@ internal static class MremapOps
     public static ulong Remap(Mm mm, ulong oldAddress, ulong oldLength, ulong newLength, MremapFlags flags, ulong newAddress)
     {
         var vma = mm.VmaLookup(oldAddress);
-        if (vma is null || oldAddress + oldLength > vma.End)
-            throw new MmException(Errno.EFAULT, $"[0x{oldAddress:x}, 0x{oldAddress + oldLength:x}) is not inside one mapping");
-        if (vma.IsHugetlb)
-            throw new MmException(Errno.EINVAL, "mremap of hugetlb memory (vma_to_resize refuses it before 5.16)");
         bool fixedTarget = (flags & MremapFlags.Fixed) != 0;
         bool dontUnmap = (flags & MremapFlags.DontUnmap) != 0;
+        if (vma is { IsHugetlb: true })
+            (oldLength, newLength) = HugetlbLengths(vma, oldAddress, oldLength, newLength, fixedTarget ? newAddress : 0, dontUnmap);
+        if (vma is null || oldAddress + oldLength > vma.End)
+            throw new MmException(Errno.EFAULT, $"[0x{oldAddress:x}, 0x{oldAddress + oldLength:x}) is not inside one mapping");
         if (dontUnmap && (!vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared)))
             throw new MmException(Errno.EINVAL, "MREMAP_DONTUNMAP applies to private anonymous mappings");
 
@@ -68,7 +68,7 @@ internal static class MremapOps
                 throw new MmException(Errno.ENOMEM, $"cannot grow the mapping at 0x{oldAddress:x} in place, and MREMAP_MAYMOVE was not given");
         }
 
-        ulong target = fixedTarget ? newAddress : MmapRegion.GetUnmappedArea(mm, 0, newLength, Machine.PageSize);
+        ulong target = fixedTarget ? newAddress : MmapRegion.GetUnmappedArea(mm, 0, newLength, vma.IsHugetlb ? vma.HugePageSize : Machine.PageSize);
         if (target == 0)
             throw new MmException(Errno.ENOMEM, $"no free range of {newLength} bytes to move the mapping to");
         if (fixedTarget)
@@ -79,6 +79,26 @@ internal static class MremapOps
         }
         MoveVma(mm, oldAddress, oldLength, newLength, target, dontUnmap);
         return target;
+    }
+
+    /// <summary>
+    /// The checks for a hugetlb area (5.16, "mm: hugetlb: add mremap support for hugetlb backed vma"): lengths round
+    /// up to whole huge pages, both addresses must be aligned to them, and the mapping may shrink or move but not grow
+    /// ("the underlying hugetlb reservation is not yet capable to handle split reservation"); MREMAP_DONTUNMAP is
+    /// refused for VM_DONTEXPAND areas. All EINVAL.
+    /// </summary>
+    private static (ulong Old, ulong New) HugetlbLengths(Vma vma, ulong oldAddress, ulong oldLength, ulong newLength, ulong newAddress, bool dontUnmap)
+    {
+        ulong mask = vma.HugePageSize - 1;
+        oldLength = (oldLength + mask) & ~mask;
+        newLength = (newLength + mask) & ~mask;
+        if ((oldAddress & mask) != 0 || (newAddress & mask) != 0)
+            throw new MmException(Errno.EINVAL, $"mremap of hugetlb memory needs {vma.Hstate!.SizeName} aligned addresses");
+        if (newLength > oldLength)
+            throw new MmException(Errno.EINVAL, "mremap cannot grow hugetlb memory");
+        if (dontUnmap)
+            throw new MmException(Errno.EINVAL, "MREMAP_DONTUNMAP of hugetlb memory (VM_DONTEXPAND)");
+        return (oldLength, newLength);
     }
 
     /// <summary>
@@ -93,7 +113,13 @@ internal static class MremapOps
         MadviseOps.UnmergeKsmPages(mm, oldAddress, oldAddress + oldLength);
         VmaOps.SplitRange(mm, oldAddress, oldAddress + oldLength);
         var old = mm.VmaLookup(oldAddress)!;
-        var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff) { AnonVma = old.AnonVma, Hstate = old.Hstate };
+        var moved = new Vma(mm, target, target + newLength, old.Flags, old.File, old.PgOff)
+        {
+            AnonVma = old.AnonVma,
+            Hstate = old.Hstate,
+            HugetlbReservation = old.HugetlbReservation, // copy_vma() shares the resv_map ...
+        };
+        old.HugetlbReservation = null; // ... and clear_vma_resv_huge_pages() takes it from the old area, so its unmap gives nothing back
         foreach (var anonVma in old.AnonVmaChain)
         {
             anonVma.Link(moved);
@@ -105,13 +131,15 @@ internal static class MremapOps
         try
         {
             while (done < moveLength)
-                done += MoveExtent(mm, old, oldAddress + done, target + done, moveLength - done);
+                done += old.IsHugetlb ? MoveHugetlbEntry(mm, old, oldAddress + done, target + done) : MoveExtent(mm, old, oldAddress + done, target + done, moveLength - done);
         }
         catch (MmException)
         {
             // move_vma(): on failure the entries go back where they were (their tables exist) and the new area goes
             for (ulong offset = 0; offset < done;)
-                offset += MoveExtent(mm, moved, target + offset, oldAddress + offset, done - offset);
+                offset += moved.IsHugetlb ? MoveHugetlbEntry(mm, moved, target + offset, oldAddress + offset) : MoveExtent(mm, moved, target + offset, oldAddress + offset, done - offset);
+            old.HugetlbReservation = moved.HugetlbReservation;
+            moved.HugetlbReservation = null;
             VmaOps.Remove(mm, mm.VmaLookup(target)!);
             VmaOps.FreeHoleTables(mm, target, target + newLength);
             throw;
@@ -165,6 +193,26 @@ internal static class MremapOps
             pageTable.Write(dest, pmd);
         }
         return true;
+    }
+
+    /// <summary>move_hugetlb_page_tables() for one huge page: its entry (present, or hwpoison) moves whole. Returns the bytes moved.</summary>
+    private static ulong MoveHugetlbEntry(Mm mm, Vma vma, ulong from, ulong to)
+    {
+        var hstate = vma.Hstate!;
+        var pageTable = mm.PageTable;
+        if (!pageTable.TryGetHugePteSlot(from, hstate.Shift, out var source) || pageTable.Read(source).IsNone)
+            return hstate.Size;
+        if (!pageTable.TryAllocHugePteSlot(to, hstate.Shift, out var dest))
+            throw new MmException(Errno.ENOMEM, "no free page for a page table while moving a mapping");
+        lock (pageTable.PtLock(source))
+        lock (pageTable.PtLock(dest))
+        {
+            var entry = pageTable.Read(source);
+            MmBug.On(!pageTable.Read(dest).IsNone, $"mremap target 0x{to:x} already mapped");
+            pageTable.Write(source, Pte.None);
+            pageTable.Write(dest, entry);
+        }
+        return hstate.Size;
     }
 
     /// <summary>move_ptes() for one entry.</summary>

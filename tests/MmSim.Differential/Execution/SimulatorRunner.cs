@@ -183,7 +183,7 @@ public sealed class SimulatorRunner
             case AreaKind.Hugetlb:
                 return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb, null, align: Pmd);
             case AreaKind.Hugetlb1G:
-                return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G, null, align: 1UL << 30);
+                return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G, null, align: Pud);
             case AreaKind.Shared:
                 return MapArea(process, pages, rw, MapFlags.Shared | MapFlags.Anonymous, null, align: 0);
             default:
@@ -192,7 +192,7 @@ public sealed class SimulatorRunner
         }
     }
 
-    private const ulong Pmd = 2UL << 20;
+    private const ulong Pmd = 2UL << 20, Pud = 1UL << 30;
 
     // The driver's layout: the area between two PROT_NONE guard pages, its start on an align boundary (2 MiB or 1 GiB) if nonzero.
     private static ulong MapArea(Process process, int pages, Prot prot, MapFlags flags, SimFile? file, ulong align)
@@ -214,7 +214,7 @@ public sealed class SimulatorRunner
     {
         var process = _processes[m.P];
         ulong length = (ulong)m.Count * Page;
-        ulong target = MapArea(process, m.Count, Prot.None, MapFlags.Private | MapFlags.Anonymous, null, align: length >= Pmd ? Pmd : 0);
+        ulong target = MapArea(process, m.Count, Prot.None, MapFlags.Private | MapFlags.Anonymous, null, align: length >= Pud ? Pud : length >= Pmd ? Pmd : 0);
         try
         {
             _areas[m.P][m.NewArea] = process.Mremap(Address(m.P, m.Area, m.Page), length, length, MremapFlags.MayMove | MremapFlags.Fixed, target);

@@ -47,8 +47,15 @@ public static class CowScenarios
         new("hugetlb (1048576 kB)", [new MmapOp(0, 0, AreaKind.Hugetlb1G.HugePages(), AreaKind.Hugetlb1G), new WriteOp(0, 0, 0, Original)], AreaKind.Hugetlb1G.HugePages()),
     ];
 
-    /// <summary>The families on the hugetlb kinds; they need the pools of <see cref="Execution.KernelHugetlbPool"/> on the kernel side.</summary>
-    public static IEnumerable<Scenario> Hugetlb() => HugetlbKinds.SelectMany(Families);
+    /// <summary>
+    /// The families on the hugetlb kinds, and an mremap() move of each (5.16 and later move hugetlb pages whole,
+    /// exclusive still); they need the pools of <see cref="Execution.KernelHugetlbPool"/> on the kernel side.
+    /// </summary>
+    public static IEnumerable<Scenario> Hugetlb() => HugetlbKinds.SelectMany(Families).Concat(HugetlbKinds.Select(kind =>
+    {
+        Op[] ops = [.. kind.Prologue, new MremapOp(0, 0, 0, kind.MappedPages, 1), new ReadOp(0, 1, 0), new PageMapOp(0, 1, 0)];
+        return new Scenario($"mremap() move of {kind.Name}", ops, ops.Length - 1, "pm present excl anon huge");
+    }));
 
     // MADV_HUGEPAGE area, populated by writes to pages the tests use and to the rest of the first PMD
     private static Op[] ThpPopulated() =>

@@ -78,8 +78,8 @@ public sealed class World
                 return true;
             case MremapOp m:
                 if (!IsMapped(m.P, m.Area, m.Page, m.Count) || m.NewArea is < 0 or >= MaxAreas || _processes[m.P].ContainsKey(m.NewArea)
-                    || _processes[m.P][m.Area].Kind.HugePages() > 1)
-                    return false; // mremap of hugetlb memory is not modelled
+                    || !WholeHugePages(m.P, m.Area, m.Page, m.Count))
+                    return false;
                 var source = _processes[m.P][m.Area];
                 var moved = NewArea(source.Kind, m.Count);
                 source.DontFork.AsSpan(m.Page, m.Count).CopyTo(moved.DontFork);
@@ -107,7 +107,7 @@ public sealed class World
         }
     }
 
-    // munmap, mprotect and madvise of hugetlb memory work on whole huge pages (EINVAL otherwise)
+    // munmap, mprotect, madvise and mremap of hugetlb memory work on whole huge pages (EINVAL otherwise)
     private bool WholeHugePages(int p, int area, int page, int count)
     {
         int huge = _processes[p][area].Kind.HugePages();

@@ -185,8 +185,10 @@ static void result(FILE *out, int rc)
 
 static void do_mremap(FILE *out, int a, size_t page, size_t count, int b)
 {
-	// a whole 2 MiB or more lands on a 2 MiB boundary, so that both sides can move huge PMDs intact
-	char *target = map_area(count, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, count * PAGE >= PMD ? PMD : 0);
+	// a whole 2 MiB or more lands on a 2 MiB boundary, so that both sides can move huge PMDs intact, and a whole
+	// 1 GiB on a 1 GiB one, as a 1 GiB hugetlb page must
+	size_t len = count * PAGE;
+	char *target = map_area(count, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, len >= PUD ? PUD : len >= PMD ? PMD : 0);
 	if (target == MAP_FAILED) { reply(out, "err %d", errno); return; }
 	char *moved = mremap(page_address(a, page), count * PAGE, count * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, target);
 	if (moved == MAP_FAILED) {
