@@ -26,6 +26,12 @@ internal static class HugetlbFault
             var pte = mm.PageTable.Read(slot);
             if (pte.Kind == PteKind.HwPoison)
                 return VmFault.HwPoison; // VM_FAULT_HWPOISON_LARGE: the whole huge page is gone
+            if (pte.Kind == PteKind.Migration)
+            {
+                // migration_entry_wait_huge(): the page is moving; the access retries once the entry is restored
+                System.Threading.Thread.Yield();
+                return VmFault.Ok;
+            }
             MmBug.On(!pte.IsNone && !pte.IsPresent, $"hugetlb entry {pte} at 0x{haddr:x} of a kind this machine never creates");
             if (pte.IsNone)
             {

@@ -6,7 +6,8 @@ namespace MmSim.Hugetlb;
 
 /// <summary>
 /// copy_hugetlb_page_range() (mm/hugetlb.c): hugetlb entries are shared with the child R/O, except an
-/// anon page the parent may have pinned, which the child gets a copy of at once (from the pool).
+/// anon page the parent may have pinned, which the child gets a copy of at once (from the pool). hwpoison
+/// entries are copied as they are, migration entries demoted to READ.
 /// </summary>
 internal static class HugetlbFork
 {
@@ -50,6 +51,18 @@ internal static class HugetlbFork
         {
             // "mm/hugetlb: separate path for hwpoison entry in copy_hugetlb_page_range()": copied as is; taken for a
             // migration entry it once panicked the kernel
+            dst.Mm.PageTable.Write(dstSlot, entry);
+            return true;
+        }
+        if (entry.Kind == PteKind.Migration)
+        {
+            // a page moving meanwhile: "a previously exclusive entry is now shared", so WRITE and READ_EXCLUSIVE
+            // become READ on both sides; the entry holds no reference to take
+            if (cow && entry.Type != SwapEntryType.MigrationRead)
+            {
+                entry = Pte.NonPresent(SwapEntryType.MigrationRead, entry.EntryPfn);
+                src.Mm.PageTable.Write(srcSlot, entry);
+            }
             dst.Mm.PageTable.Write(dstSlot, entry);
             return true;
         }

@@ -8,19 +8,20 @@ namespace MmSim.Hugetlb;
 
 /// <summary>
 /// rmap_walk_anon() for an anonymous hugetlb folio: every hugetlb area on its anon_vma's chain that covers the
-/// folio's index maps it, if at all, by one huge entry of the area's page size (page_vma_mapped_walk() with
+/// folio's index may map it there by one huge entry of the area's page size (page_vma_mapped_walk() with
 /// huge_pte_offset()). Hugetlb entries never split, so one entry is the whole mapping.
 /// </summary>
 internal static class HugetlbRmap
 {
     /// <summary>
-    /// Calls <paramref name="visit"/> with each area and slot whose present huge entry maps <paramref name="folio"/>,
-    /// with the slot's PT lock and the anon_vma root lock held.
+    /// Calls <paramref name="visit"/> with each area and slot where <paramref name="folio"/> may be mapped, with the
+    /// slot's PT lock and the anon_vma root lock held (a fork cannot copy an entry meanwhile); the visitor reads the
+    /// entry and returns false to stop. Returns false if it stopped.
     /// </summary>
-    public static void Anon(Folio folio, Action<Vma, PteSlot, Pte> visit)
+    public static bool Walk(Folio folio, Func<Vma, PteSlot, bool> visit)
     {
         if (!folio.IsHugetlb || !folio.IsAnon || folio.Memory.Mappings.Resolve<AnonVma>(folio.Mapping.ObjectId) is not { } anonVma)
-            return;
+            return true;
         lock (anonVma.Root)
         {
             foreach (var vma in anonVma.Vmas.ToArray())
@@ -30,11 +31,19 @@ internal static class HugetlbRmap
                     continue;
                 lock (vma.Mm.PageTable.PtLock(slot))
                 {
-                    var entry = vma.Mm.PageTable.Read(slot);
-                    if (entry.IsPresent && entry.Pfn == folio.Head.Pfn)
-                        visit(vma, slot, entry);
+                    if (!visit(vma, slot))
+                        return false;
                 }
             }
         }
+        return true;
+    }
+
+    /// <summary>hugetlb_add_anon_rmap(): one more mapping of the whole page, exclusive through its head (RMAP_EXCLUSIVE).</summary>
+    public static void AddAnonRmap(Folio folio, bool exclusive)
+    {
+        folio.AddHugetlbEntireMapcount(1);
+        if (exclusive)
+            folio.Head.SetAnonExclusive();
     }
 }

@@ -102,11 +102,16 @@ internal sealed class MemoryFailureHandler
         folio.Lock();
         try
         {
-            Hugetlb.HugetlbRmap.Anon(folio, (vma, slot, entry) =>
+            Hugetlb.HugetlbRmap.Walk(folio, (vma, slot) =>
             {
-                vma.Mm.PageTable.Write(slot, Pte.NonPresent(SwapEntryType.HwPoison, page.Pfn));
-                folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
-                folio.Put();
+                var entry = vma.Mm.PageTable.Read(slot);
+                if (entry.IsPresent && entry.Pfn == folio.Head.Pfn)
+                {
+                    vma.Mm.PageTable.Write(slot, Pte.NonPresent(SwapEntryType.HwPoison, page.Pfn));
+                    folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
+                    folio.Put();
+                }
+                return true;
             });
         }
         finally

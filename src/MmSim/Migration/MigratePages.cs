@@ -37,11 +37,14 @@ internal static class MigratePages
         return error is not null && noFrame ? Errno.ENOMEM : error;
     }
 
-    /// <summary>alloc_migration_target(): a folio of <paramref name="like"/>'s order, a THP for a THP.</summary>
+    /// <summary>
+    /// alloc_migration_target(): a folio of <paramref name="like"/>'s order, a THP for a THP, and for a hugetlb page a
+    /// free, unreserved page of its pool (alloc_hugetlb_folio_nodemask()).
+    /// </summary>
     public static Folio? AllocLike(Machine machine, Folio like, Gfp gfp) =>
-        like.IsLarge
-            ? machine.Memory.AllocFolio(like.Order, gfp, CompoundDtor.TransHuge)
-            : machine.Memory.AllocFolio(0, gfp);
+        like.IsHugetlb ? machine.HstateOf(like).Alloc(useReservation: false)
+        : like.IsLarge ? machine.Memory.AllocFolio(like.Order, gfp, CompoundDtor.TransHuge)
+        : machine.Memory.AllocFolio(0, gfp);
 
     /// <summary>
     /// add_folio_for_migration() then migrate_pages() for the folio mapped at <paramref name="address"/>: 0, or a
@@ -91,12 +94,14 @@ internal static class MigratePages
     /// <summary>
     /// migrate_pages() with its get_new_folio() callback, asked for the target once the folio is unmapped; the
     /// target must have the folio's order. A KSM page moves with its stable node (folio_migrate_ksm), a folio in
-    /// the swap cache with its slots. Hugetlb folios are not migrated (EBUSY).
+    /// the swap cache with its slots, a hugetlb page to a free page of its pool (<see cref="Hugetlb.HugetlbMigration"/>).
     /// </summary>
     public static Errno? MigrateFolio(Machine machine, Folio folio, System.Func<Folio?> newFolio)
     {
-        if (!folio.IsAnon || folio.IsHugetlb)
+        if (!folio.IsAnon)
             return Errno.EBUSY;
+        if (folio.IsHugetlb)
+            return Hugetlb.HugetlbMigration.Migrate(machine, folio, newFolio);
         if (!folio.TryLock())
             return Errno.EBUSY;
         try

@@ -74,7 +74,7 @@ internal static class MigrationEntries
     }
 
     /// <summary>make_writable_migration_entry() / _readable_exclusive_ / _readable_: what the entry remembers.</summary>
-    private static SwapEntryType EntryType(bool writable, bool exclusive) =>
+    internal static SwapEntryType EntryType(bool writable, bool exclusive) =>
         writable ? SwapEntryType.MigrationWrite
         : exclusive ? SwapEntryType.MigrationReadExclusive
         : SwapEntryType.MigrationRead;
