@@ -345,7 +345,7 @@ internal sealed class InvariantChecker
                 int pteMappings = 0;
                 bool anonExclusivity = folio.IsAnon && !folio.IsKsm && _tracksExclusivity;
                 int flagged = folio.IsHugetlb ? 1 : folio.NrPages; // hugetlb keeps the flag on the head only
-                for (int i = 0; i < folio.NrPages; i++)
+                for (int i = 0, nr = folio.NrPages; i < nr; i++)
                 {
                     var sub = folio.Page(i);
                     int mapped = sub.PteMapCount; // equal to the entries that map it: CheckMapcounts

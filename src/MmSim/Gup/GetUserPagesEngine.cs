@@ -57,8 +57,8 @@ internal static class GetUserPagesEngine
                 mm.MmapLock.EnterReadLock();
                 try
                 {
-                    for (; got < pages.Length; got++)
-                        pages[got] = SlowPage(mm, start + (ulong)got * Machine.PageSize, flags, pin, grab);
+                    while (got < pages.Length)
+                        got += SlowPages(mm, start + (ulong)got * Machine.PageSize, pages.AsSpan(got), flags, pin, grab);
                 }
                 finally
                 {
@@ -84,7 +84,7 @@ internal static class GetUserPagesEngine
         bool cowBroken = false;
         while (true)
         {
-            var need = Follow(vma, address, flags, pin: false, grab: null, cowBroken, out _);
+            var need = Follow(vma, address, flags, pin: false, grab: null, cowBroken, default, out _);
             if (need == Need.Nothing)
                 return VmFault.Ok;
             var fault = FaultHandler.HandleMmFault(vma, address, need == Need.Unshare ? FaultFlags.Unshare : write ? FaultFlags.Write : FaultFlags.None);
@@ -94,8 +94,11 @@ internal static class GetUserPagesEngine
         }
     }
 
-    /// <summary>__get_user_pages() for one page, with mmap_lock held for reading.</summary>
-    private static Page SlowPage(Mm mm, ulong address, GupFlags flags, bool pin, GupGrab grab)
+    /// <summary>
+    /// __get_user_pages() from <paramref name="address"/> on, with mmap_lock held for reading: the page there, and the
+    /// pages after it that the same huge entry maps (follow_page_mask()'s page_mask); returns how many it took.
+    /// </summary>
+    private static int SlowPages(Mm mm, ulong address, Span<Page> into, GupFlags flags, bool pin, GupGrab grab)
     {
         var vma = mm.VmaLookup(address) ?? throw new MmException(Errno.EFAULT, $"no mapping at 0x{address:x}");
         CheckVmaFlags(vma, flags, address);
@@ -103,9 +106,9 @@ internal static class GetUserPagesEngine
         bool cowBroken = false;
         while (true)
         {
-            var need = Follow(vma, address, flags, pin, grab, cowBroken, out var page);
+            var need = Follow(vma, address, flags, pin, grab, cowBroken, into, out int taken);
             if (need == Need.Nothing)
-                return page;
+                return taken;
             // faultin_page()
             var faultFlags = FaultFlags.Remote | (need == Need.Unshare ? FaultFlags.Unshare : write ? FaultFlags.Write : FaultFlags.None);
             switch (FaultHandler.HandleMmFault(vma, address, faultFlags))
@@ -147,12 +150,13 @@ internal static class GetUserPagesEngine
     }
 
     /// <summary>
-    /// follow_page_pte() / follow_trans_huge_pmd(): takes the page if the entry allows this access, else says
-    /// which fault is needed. For a PMD-mapped THP the head decides exclusivity, and the subpage is returned.
+    /// follow_page_pte() / follow_trans_huge_pmd() / follow_huge_pud(): takes the page if the entry allows this
+    /// access, else says which fault is needed. For a huge entry the head decides exclusivity, and the subpage is
+    /// taken with as many of the following subpages as <paramref name="into"/> has room for (<paramref name="taken"/>).
     /// </summary>
-    private static Need Follow(Vma vma, ulong address, GupFlags flags, bool pin, GupGrab? grab, bool cowBroken, out Page page)
+    private static Need Follow(Vma vma, ulong address, GupFlags flags, bool pin, GupGrab? grab, bool cowBroken, Span<Page> into, out int taken)
     {
-        page = default;
+        taken = 0;
         var mm = vma.Mm;
         if (!mm.PageTable.TryGetLeaf(address, out var slot, out int shift))
             return Need.Fault;
@@ -172,16 +176,20 @@ internal static class GetUserPagesEngine
                 return Need.Fault;
             if (!entry.IsWrite && mm.Machine.Policy.GupMustUnshare(vma, mapped, pin, (flags & GupFlags.Longterm) != 0))
                 return Need.Unshare;
-            var target = huge ? mm.Memory.PfnToPage(PageTable.LeafPfn(entry, shift, address)) : mapped;
             if (grab is { } how)
             {
-                how.Grab(target);
+                long first = huge ? PageTable.LeafPfn(entry, shift, address) : mapped.Pfn;
+                taken = huge ? (int)Math.Min((ulong)into.Length, (PageTable.LeafEnd(address, shift) - address) >> PageTable.PageShift) : 1;
+                for (int i = 0; i < taken; i++)
+                {
+                    into[i] = huge ? mm.Memory.PfnToPage(first + i) : mapped;
+                    how.Grab(into[i]);
+                }
                 if (how == GupGrab.Pin && mm.Memory.DebugVm && mapped.IsAnon && mm.Machine.Policy.TracksExclusivity)
                     MmBug.VmOn(!mapped.IsAnonExclusive, mapped, "pinned an anonymous page that is not exclusive");
                 if (write && !entry.IsDirty)
                     mm.PageTable.Write(slot, entry.WithDirty()); // FOLL_TOUCH
             }
-            page = target;
             return Need.Nothing;
         }
     }

@@ -106,8 +106,7 @@ internal static class HugetlbFault
             MmBug.VmOn(old.Head.IsAnonExclusive, old.Head, "hugetlb_wp copies an exclusive page");
         if (vma.Hstate!.Alloc(useReservation: false) is not { } copy)
             return VmFault.SigBus;
-        for (int i = 0; i < copy.NrPages; i++)
-            copy.Page(i).CopyContentsFrom(old.Page(i));
+        copy.CopyContentsFrom(old); // copy_user_large_folio()
         HugepageAddNewAnonRmap(copy, vma, haddr, machine.Policy.TracksExclusivity);
         mm.PageTable.Write(slot, Pte.HugetlbLeaf(copy.Head.Pfn, write: !unshare && vma.Flags.HasFlag(VmFlags.Write), dirty: !unshare));
         old.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()

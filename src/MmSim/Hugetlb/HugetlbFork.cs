@@ -76,8 +76,7 @@ internal static class HugetlbFork
                 // a maybe-pinned page: the child gets its own copy, exclusive and writable if its area is
                 if (dst.Hstate!.Alloc(useReservation: false) is not { } copy)
                     return false;
-                for (int i = 0; i < copy.NrPages; i++)
-                    copy.Page(i).CopyContentsFrom(folio.Page(i));
+                copy.CopyContentsFrom(folio); // copy_user_large_folio()
                 HugetlbFault.HugepageAddNewAnonRmap(copy, dst, address, dst.Mm.Machine.Policy.TracksExclusivity);
                 dst.Mm.PageTable.Write(dstSlot, Pte.HugetlbLeaf(copy.Head.Pfn, dst.Flags.HasFlag(VmFlags.Write), dirty: true));
                 return true;

@@ -29,8 +29,7 @@ internal static class HugetlbMigration
             if (complete && folio.EntireMapcount == 0 && folio.RefCount == 1 && newFolio() is { } fresh)
             {
                 MmBug.On(!fresh.IsHugetlb || fresh.Order != folio.Order, fresh.Head, $"migration target of order {fresh.Order} for a hugetlb page of order {folio.Order}");
-                for (int i = 0; i < folio.NrPages; i++)
-                    fresh.Page(i).CopyContentsFrom(folio.Page(i)); // copy_huge_page()
+                fresh.CopyContentsFrom(folio); // folio_mc_copy()
                 fresh.SetMapping(folio.Mapping);
                 fresh.SetIndex(folio.Index);
                 if (folio.Test(PG.Dirty))

@@ -111,8 +111,8 @@ internal sealed class HugetlbPool
             folio = _free.Pop();
         }
         folio.Memory.Map.RefCount[folio.Head.Index] = 1;
-        for (int i = 0; i < folio.NrPages; i++)
-            folio.Memory.ClearContents((int)folio.Page(i).Pfn);
+        for (int pfn = folio.Head.Index, end = pfn + folio.NrPages; pfn < end; pfn++)
+            folio.Memory.ClearContents(pfn); // clear_huge_page()
         return folio;
     }
 

@@ -113,8 +113,7 @@ internal static class MigratePages
             if (movable && newFolio() is { } fresh)
             {
                 MmBug.On(fresh.Order != folio.Order, fresh.Head, $"migration target of order {fresh.Order} for a folio of order {folio.Order}");
-                for (int i = 0; i < folio.NrPages; i++)
-                    fresh.Page(i).CopyContentsFrom(folio.Page(i));
+                fresh.CopyContentsFrom(folio); // folio_mc_copy()
                 fresh.SetMapping(folio.Mapping);
                 fresh.SetIndex(folio.Index);
                 fresh.Set(PG.SwapBacked);

@@ -239,10 +239,18 @@ public readonly struct Folio : IEquatable<Folio>
     /// </summary>
     internal int PteMapcount => Order >= 2 ? Volatile.Read(ref Map.LruNext[HeadIndex + 2]) : SumPteMapcounts();
 
+    /// <summary>folio_copy(): the contents of every page of <paramref name="source"/>, a folio of the same order (copy_user_large_folio).</summary>
+    public void CopyContentsFrom(Folio source)
+    {
+        MmBug.On(source.Order != Order, Head, $"copying a folio of order {source.Order} into one of order {Order}");
+        for (int i = 0, nr = NrPages; i < nr; i++)
+            Page(i).CopyContentsFrom(source.Page(i));
+    }
+
     private int SumPteMapcounts()
     {
         int total = 0;
-        for (int i = 0; i < NrPages; i++)
+        for (int i = 0, nr = NrPages; i < nr; i++)
             total += Page(i).PteMapCount;
         return total;
     }

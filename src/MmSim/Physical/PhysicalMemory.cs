@@ -263,7 +263,7 @@ public sealed class PhysicalMemory
                 reason = "nonzero compound_pincount";
             else if (!folio.IsHugetlb && folio.Order >= 2)
                 reason = LargeMapcount.BadReason(Map, head);
-            for (int i = 1; reason is null && i < folio.NrPages; i++)
+            for (int i = 1, nr = folio.NrPages; reason is null && i < nr; i++)
             {
                 int tail = head + i;
                 if (Map.CompoundHead[tail] != (((uint)head << 1) | 1))

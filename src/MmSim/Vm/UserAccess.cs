@@ -17,7 +17,10 @@ internal static class UserAccess
 
     public static void Write(Mm mm, ulong address, ReadOnlySpan<byte> source) => Copy(mm, address, default, source, write: true);
 
-    /// <summary>Copies page by page, each under the PT lock of the entry that maps it.</summary>
+    /// <summary>
+    /// Copies page by page, each under the PT lock of the entry that maps it; a huge entry maps its pages in a row,
+    /// so the copy goes on through all of them under its lock (the TLB holds one translation for the whole leaf).
+    /// </summary>
     private static void Copy(Mm mm, ulong address, Span<byte> destination, ReadOnlySpan<byte> source, bool write)
     {
         int length = write ? source.Length : destination.Length;
@@ -27,22 +30,27 @@ internal static class UserAccess
         {
             for (int done = 0; done < length;)
             {
-                ulong at = address + (ulong)done;
-                int offset = (int)(at & (PhysicalMemory.PageSize - 1));
-                int count = Math.Min(length - done, PhysicalMemory.PageSize - offset);
-                var page = LockPage(mm, at, write, out object ptl);
+                var page = LockPage(mm, address + (ulong)done, write, out object ptl, out int shift);
+                ulong leafEnd = PageTable.LeafEnd(address + (ulong)done, shift);
                 try
                 {
-                    if (write)
-                        page.WriteContents(offset, source.Slice(done, count));
-                    else
-                        page.ReadContents(offset, destination.Slice(done, count));
+                    for (long pfn = page.Pfn; done < length && address + (ulong)done < leafEnd; pfn++)
+                    {
+                        ulong at = address + (ulong)done;
+                        int offset = (int)(at & (PhysicalMemory.PageSize - 1));
+                        int count = Math.Min(length - done, PhysicalMemory.PageSize - offset);
+                        var mapped = mm.Memory.PfnToPage(pfn);
+                        if (write)
+                            mapped.WriteContents(offset, source.Slice(done, count));
+                        else
+                            mapped.ReadContents(offset, destination.Slice(done, count));
+                        done += count;
+                    }
                 }
                 finally
                 {
                     Monitor.Exit(ptl);
                 }
-                done += count;
             }
         }
         finally
@@ -77,7 +85,7 @@ internal static class UserAccess
     /// One page: check the area, then walk, faulting until the entry allows the access. Returns the page
     /// with its PT lock held, so that it cannot be unmapped and freed during the copy.
     /// </summary>
-    private static Page LockPage(Mm mm, ulong address, bool write, out object ptl)
+    private static Page LockPage(Mm mm, ulong address, bool write, out object ptl, out int shift)
     {
         var vma = mm.VmaLookup(address) ?? throw new SegmentationFaultException(address, write, "no mapping");
         var needed = write ? VmFlags.Write : VmFlags.Read;
@@ -86,7 +94,7 @@ internal static class UserAccess
         var pageTable = mm.PageTable;
         while (true)
         {
-            if (pageTable.TryGetLeaf(address, out var slot, out int shift))
+            if (pageTable.TryGetLeaf(address, out var slot, out shift))
             {
                 ptl = pageTable.PtLock(slot);
                 Monitor.Enter(ptl);
