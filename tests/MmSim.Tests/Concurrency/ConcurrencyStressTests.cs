@@ -296,7 +296,7 @@ public class ConcurrencyStressTests
     }
 
     [Fact]
-    public async Task Gigantic_hugetlb_pages_racing_writers_gup_fast_pins_fork_and_unmap_keep_data_and_invariants()
+    public async Task Gigantic_hugetlb_pages_racing_writers_gup_fast_pins_fork_migration_and_unmap_keep_data_and_invariants()
     {
         const ulong Gig = 1UL << 30;
         const MapFlags AnonGig = MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G;
@@ -332,7 +332,15 @@ public class ConcurrencyStressTests
             var random = new Random(12);
             while (stop.Elapsed < Budget)
             {
-                if (random.Next(2) == 0)
+                int what = random.Next(3);
+                if (what == 2)
+                {
+                    // the page moves whole through a PUD migration entry, unless a pin holds it or no page is free
+                    int status = p.MovePages(a + (ulong)random.Next(Pages) * Page, 1)[0];
+                    if (status is not (0 or -(int)Errno.EBUSY))
+                        errors.Enqueue($"move_pages of the 1 GiB page: status {status}");
+                }
+                else if (what == 0)
                 {
                     // fork shares the page R/O, or copies it for the child while a pin holds it; the child's write copies
                     try
