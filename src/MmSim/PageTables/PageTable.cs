@@ -88,48 +88,13 @@ internal sealed class PageTable
     /// huge_pte_offset(): the entry that maps a hugetlb page of 2^<paramref name="shift"/> bytes at
     /// <paramref name="address"/>: the PMD for 2 MiB pages, the PUD for 1 GiB ones; false if the tables above it do not exist.
     /// </summary>
-    public bool TryGetHugePteSlot(ulong address, int shift, out PteSlot slot)
-    {
-        slot = default;
-        int table = PgdPfn;
-        for (int level = PgdShift; level > shift; level -= 9)
-        {
-            var entry = Read(table, IndexAt(address, level));
-            if (!entry.IsPresent || entry.IsHuge)
-                return false;
-            table = (int)entry.Pfn;
-        }
-        slot = new PteSlot(table, IndexAt(address, shift));
-        return true;
-    }
+    public bool TryGetHugePteSlot(ulong address, int shift, out PteSlot slot) => TryGetSlot(address, shift, out slot);
 
     /// <summary>huge_pte_alloc(): like <see cref="TryGetHugePteSlot"/>, allocating the tables above the entry; false on ENOMEM.</summary>
-    public bool TryAllocHugePteSlot(ulong address, int shift, out PteSlot slot)
-    {
-        slot = default;
-        int table = PgdPfn;
-        for (int level = PgdShift; level > shift; level -= 9)
-        {
-            if (!TryPopulate(table, IndexAt(address, level), out table))
-                return false;
-        }
-        slot = new PteSlot(table, IndexAt(address, shift));
-        return true;
-    }
+    public bool TryAllocHugePteSlot(ulong address, int shift, out PteSlot slot) => TryAllocSlot(address, shift, out slot);
 
     /// <summary>pmd_alloc(): the PMD slot for <paramref name="address"/>, allocating the upper tables; false on ENOMEM.</summary>
-    public bool TryAllocPmdSlot(ulong address, out PteSlot slot)
-    {
-        slot = default;
-        int table = PgdPfn;
-        for (int shift = PgdShift; shift > PmdShift; shift -= 9)
-        {
-            if (!TryPopulate(table, IndexAt(address, shift), out table))
-                return false;
-        }
-        slot = new PteSlot(table, IndexAt(address, PmdShift));
-        return true;
-    }
+    public bool TryAllocPmdSlot(ulong address, out PteSlot slot) => TryAllocSlot(address, PmdShift, out slot);
 
     /// <summary>
     /// pgtable_trans_huge_deposit(): a huge PMD keeps a PTE table in reserve, so that splitting it never
@@ -239,32 +204,38 @@ internal sealed class PageTable
     public static ulong LeafEnd(ulong address, int shift) => (address | ((1UL << shift) - 1)) + 1;
 
     /// <summary>The PTE slot for <paramref name="address"/> if every upper level exists.</summary>
-    public bool TryGetPteSlot(ulong address, out PteSlot slot)
+    public bool TryGetPteSlot(ulong address, out PteSlot slot) => TryGetSlot(address, PageShift, out slot);
+
+    /// <summary>__pte_alloc() and friends: the PTE slot for <paramref name="address"/>, allocating tables; false on ENOMEM.</summary>
+    public bool TryAllocPteSlot(ulong address, out PteSlot slot) => TryAllocSlot(address, PageShift, out slot);
+
+    /// <summary>The slot at the level of <paramref name="shift"/> for <paramref name="address"/>, if every table above it exists (none of them huge).</summary>
+    private bool TryGetSlot(ulong address, int shift, out PteSlot slot)
     {
         slot = default;
         int table = PgdPfn;
-        for (int shift = PgdShift; shift > PageShift; shift -= 9)
+        for (int level = PgdShift; level > shift; level -= 9)
         {
-            var entry = Read(table, IndexAt(address, shift));
+            var entry = Read(table, IndexAt(address, level));
             if (!entry.IsPresent || entry.IsHuge)
                 return false;
             table = (int)entry.Pfn;
         }
-        slot = new PteSlot(table, IndexAt(address, PageShift));
+        slot = new PteSlot(table, IndexAt(address, shift));
         return true;
     }
 
-    /// <summary>__pte_alloc() and friends: the PTE slot for <paramref name="address"/>, allocating tables; false on ENOMEM.</summary>
-    public bool TryAllocPteSlot(ulong address, out PteSlot slot)
+    /// <summary>The slot at the level of <paramref name="shift"/> for <paramref name="address"/>, allocating the tables above it; false on ENOMEM.</summary>
+    private bool TryAllocSlot(ulong address, int shift, out PteSlot slot)
     {
         slot = default;
         int table = PgdPfn;
-        for (int shift = PgdShift; shift > PageShift; shift -= 9)
+        for (int level = PgdShift; level > shift; level -= 9)
         {
-            if (!TryPopulate(table, IndexAt(address, shift), out table))
+            if (!TryPopulate(table, IndexAt(address, level), out table))
                 return false;
         }
-        slot = new PteSlot(table, IndexAt(address, PageShift));
+        slot = new PteSlot(table, IndexAt(address, shift));
         return true;
     }
 

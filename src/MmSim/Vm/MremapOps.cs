@@ -204,14 +204,7 @@ internal static class MremapOps
             return hstate.Size;
         if (!pageTable.TryAllocHugePteSlot(to, hstate.Shift, out var dest))
             throw new MmException(Errno.ENOMEM, "no free page for a page table while moving a mapping");
-        lock (pageTable.PtLock(source))
-        lock (pageTable.PtLock(dest))
-        {
-            var entry = pageTable.Read(source);
-            MmBug.On(!pageTable.Read(dest).IsNone, $"mremap target 0x{to:x} already mapped");
-            pageTable.Write(source, Pte.None);
-            pageTable.Write(dest, entry);
-        }
+        MoveEntry(pageTable, source, dest, to);
         return hstate.Size;
     }
 
@@ -226,13 +219,19 @@ internal static class MremapOps
             throw new MmException(Errno.ENOMEM, "no free page for a page table while moving a mapping");
         if (pageTable.Read(source).IsNone)
             return;
+        MoveEntry(pageTable, source, dest, to);
+    }
+
+    /// <summary>The entry at <paramref name="source"/> moves to the empty <paramref name="dest"/>, both PT locks held.</summary>
+    private static void MoveEntry(PageTable pageTable, PteSlot source, PteSlot dest, ulong to)
+    {
         lock (pageTable.PtLock(source))
         lock (pageTable.PtLock(dest))
         {
-            var pte = pageTable.Read(source);
+            var entry = pageTable.Read(source);
             MmBug.On(!pageTable.Read(dest).IsNone, $"mremap target 0x{to:x} already mapped");
             pageTable.Write(source, Pte.None);
-            pageTable.Write(dest, pte);
+            pageTable.Write(dest, entry);
         }
     }
 }

@@ -1,5 +1,6 @@
 using MmSim.Tests.Vm;
 using Xunit;
+using static MmSim.Tests.Hugetlb.HugetlbMachine;
 
 namespace MmSim.Tests.Hugetlb;
 
@@ -10,16 +11,6 @@ namespace MmSim.Tests.Hugetlb;
 /// </summary>
 public class GiganticHugetlbTests
 {
-    private const ulong Gig = 1UL << 30;
-    private const int GigPages = 1 << 18;
-    private const ulong Page = 4096;
-    private const ulong TwoMiB = 2UL << 20;
-    private const MapFlags AnonGig = MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G;
-
-    /// <summary>A machine with <paramref name="pages"/> 1 GiB pages; the lowest GiB holds the zero page, so it stays ordinary memory.</summary>
-    private static Machine WithGiganticPool(int pages, long hugeBytes = 0) =>
-        new(new MachineOptions { MemoryBytes = (pages + 1) * (long)Gig, HugetlbPoolBytes = [hugeBytes, pages * (long)Gig], DebugVm = true });
-
     [Fact]
     public void The_pool_takes_aligned_contiguous_gigabytes_from_the_top_at_boot()
     {
@@ -70,7 +61,7 @@ public class GiganticHugetlbTests
         Assert.Equal(Errno.ENOMEM, Assert.Throws<MmException>(() => p.Mmap(0, Gig, Prot.Read, AnonGig)).Errno); // nothing left to reserve
         machine.CheckInvariants();
 
-        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Munmap(mem + 2 * TwoMiB, TwoMiB)).Errno);
+        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Munmap(mem + 2 * Huge, Huge)).Errno);
         p.Munmap(mem, Gig);
         Assert.Equal(GigPages, machine.Stats.HugetlbFreePages);
         Assert.False(p.PageMap(mem).Present);
@@ -187,7 +178,7 @@ public class GiganticHugetlbTests
         ulong mem = p.Mmap(0, Gig, Prot.Read | Prot.Write, AnonGig);
         p.WriteByte(mem + 100 * Page, 1);
 
-        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Mprotect(mem, TwoMiB, Prot.Read)).Errno);
+        Assert.Equal(Errno.EINVAL, Assert.Throws<MmException>(() => p.Mprotect(mem, Huge, Prot.Read)).Errno);
         p.Mprotect(mem, Gig, Prot.Read);
         var fault = Assert.Throws<SegmentationFaultException>(() => p.WriteByte(mem + 100 * Page, 2));
         Assert.True(fault.IsWrite);
@@ -245,7 +236,7 @@ public class GiganticHugetlbTests
         long free = machine.Stats.FreePages;
         var p = machine.CreateProcess();
         ulong gig = p.Mmap(0, Gig, Prot.Read | Prot.Write, AnonGig);
-        ulong two = p.Mmap(0, TwoMiB, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb);
+        ulong two = p.Mmap(0, Huge, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb);
         p.WriteByte(gig, 1);
         p.WriteByte(two, 2);
         var child = p.Fork();

@@ -1,6 +1,6 @@
-using MmSim.PageFlags;
 using MmSim.Tests.Vm;
 using Xunit;
+using static MmSim.Tests.Hugetlb.HugetlbMachine;
 
 namespace MmSim.Tests.Hugetlb;
 
@@ -11,14 +11,10 @@ namespace MmSim.Tests.Hugetlb;
 /// </summary>
 public class HugetlbMemoryFailureTests
 {
-    private const ulong Page = 4096;
-    private const ulong Huge = 2UL << 20;
-    private const ulong Gig = 1UL << 30;
-
     [Fact]
     public void A_poisoned_hugetlb_page_is_unmapped_whole_and_leaves_the_pool()
     {
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, HugetlbPoolBytes = [2 * (long)Huge], DebugVm = true });
+        using var machine = WithPool(2);
         var p = machine.CreateProcess();
         ulong a = p.Mmap(0, Huge, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb);
         p.WriteByte(a, 1);
@@ -31,7 +27,7 @@ public class HugetlbMemoryFailureTests
         var bus = Assert.Throws<BusErrorException>(() => p.ReadByte(a + 5 * Page));
         Assert.Equal(Errno.EHWPOISON, bus.Errno);
         Assert.Equal(Errno.EHWPOISON, Assert.Throws<MmException>(() => p.PinUserPages(a, 1, GupFlags.None)).Errno);
-        Assert.True(machine.Physical.PfnToPage(head + 3).Test(PG.HwPoison));
+        Assert.True(machine.Physical.PfnToPage(head + 3).Test(MmSim.PageFlags.PG.HwPoison));
         Assert.Equal(512, machine.Stats.HugetlbTotalPages); // HugePages_Total: one page less
         Assert.Equal(512, machine.Stats.HugetlbFreePages);
         machine.CheckInvariants();
@@ -47,7 +43,7 @@ public class HugetlbMemoryFailureTests
     [Fact]
     public void Fork_copies_hugetlb_hwpoison_entries_as_they_are()
     {
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, HugetlbPoolBytes = [2 * (long)Huge], DebugVm = true });
+        using var machine = WithPool(2);
         var parent = machine.CreateProcess();
         ulong a = parent.Mmap(0, Huge, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb);
         parent.WriteByte(a, 1);
@@ -68,7 +64,7 @@ public class HugetlbMemoryFailureTests
     [Fact]
     public void A_mapping_shared_with_a_child_and_pinned_is_unmapped_everywhere_but_busy()
     {
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, HugetlbPoolBytes = [2 * (long)Huge], DebugVm = true });
+        using var machine = WithPool(2);
         var parent = machine.CreateProcess();
         ulong a = parent.Mmap(0, Huge, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb);
         parent.WriteByte(a, 1);
@@ -89,7 +85,7 @@ public class HugetlbMemoryFailureTests
     [Fact]
     public void A_poisoned_1_GiB_page_leaves_a_PUD_hwpoison_entry()
     {
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 2L << 30, HugetlbPoolBytes = [0, (long)Gig], DebugVm = true });
+        using var machine = WithGiganticPool(1);
         long free = machine.Stats.FreePages;
         var p = machine.CreateProcess();
         ulong a = p.Mmap(0, Gig, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G);

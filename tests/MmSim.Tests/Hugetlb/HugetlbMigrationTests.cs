@@ -1,5 +1,6 @@
 using MmSim.Tests.Vm;
 using Xunit;
+using static MmSim.Tests.Hugetlb.HugetlbMachine;
 
 namespace MmSim.Tests.Hugetlb;
 
@@ -10,13 +11,6 @@ namespace MmSim.Tests.Hugetlb;
 /// </summary>
 public class HugetlbMigrationTests
 {
-    private const ulong Page = 4096;
-    private const ulong Huge = 2UL << 20;
-    private const MapFlags AnonHuge = MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb;
-
-    private static Machine WithPool(int pages) =>
-        new(new MachineOptions { MemoryBytes = 32L << 20, HugetlbPoolBytes = [pages * (long)Huge], DebugVm = true });
-
     [Fact]
     public void A_hugetlb_page_moves_whole_to_a_free_page_of_its_pool_and_stays_exclusive()
     {
@@ -86,8 +80,7 @@ public class HugetlbMigrationTests
     [Fact]
     public void A_1_GiB_page_moves_through_a_PUD_migration_entry()
     {
-        const ulong Gig = 1UL << 30;
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 3L << 30, HugetlbPoolBytes = [0, 2 * (long)Gig], DebugVm = true });
+        using var machine = WithGiganticPool(2);
         var p = machine.CreateProcess();
         ulong a = p.Mmap(0, Gig, Prot.Read | Prot.Write, AnonHuge | MapFlags.HugeTlb1G);
         p.WriteByte(a + Gig - 1, 3);

@@ -1,5 +1,6 @@
 using MmSim.Tests.Vm;
 using Xunit;
+using static MmSim.Tests.Hugetlb.HugetlbMachine;
 
 namespace MmSim.Tests.Hugetlb;
 
@@ -10,13 +11,6 @@ namespace MmSim.Tests.Hugetlb;
 /// </summary>
 public class HugetlbMremapTests
 {
-    private const ulong Page = 4096;
-    private const ulong Huge = 2UL << 20;
-    private const MapFlags AnonHuge = MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb;
-
-    private static Machine WithPool(int pages) =>
-        new(new MachineOptions { MemoryBytes = 32L << 20, HugetlbPoolBytes = [pages * (long)Huge], DebugVm = true });
-
     [Fact]
     public void A_move_keeps_the_pages_and_the_reservation_of_the_pages_not_yet_faulted()
     {
@@ -82,8 +76,7 @@ public class HugetlbMremapTests
     [Fact]
     public void A_1_GiB_page_moves_with_its_PUD()
     {
-        const ulong Gig = 1UL << 30;
-        using var machine = new Machine(new MachineOptions { MemoryBytes = 2L << 30, HugetlbPoolBytes = [0, (long)Gig], DebugVm = true });
+        using var machine = WithGiganticPool(1);
         var p = machine.CreateProcess();
         ulong mem = p.Mmap(0, Gig, Prot.Read | Prot.Write, AnonHuge | MapFlags.HugeTlb1G);
         p.WriteByte(mem + Gig - 1, 9);

@@ -1,17 +1,13 @@
 using MmSim.Tests.Vm;
 using Xunit;
 using static MmSim.Tests.Vm.TestMachine;
+using static MmSim.Tests.Hugetlb.HugetlbMachine;
 
 namespace MmSim.Tests.Hugetlb;
 
 /// <summary>The hugetlb pool, reservations, faults, COW by mapcount, fork of pinned pages, and the errnos.</summary>
 public class HugetlbTests
 {
-    private const ulong Huge = 2UL << 20;
-
-    private static Machine WithPool(int pages, CowSemantics semantics = CowSemantics.AnonExclusive) =>
-        new(new MachineOptions { MemoryBytes = 32L << 20, HugetlbPoolBytes = [pages * (long)Huge], Semantics = semantics, DebugVm = true });
-
     [Fact]
     public void The_pool_is_set_aside_and_counted_like_HugePages()
     {
