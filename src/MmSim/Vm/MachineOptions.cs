@@ -34,7 +34,11 @@ public sealed class MachineOptions
     /// <summary>transparent_hugepage/enabled; default <see cref="ThpMode.Madvise"/>.</summary>
     public ThpMode Thp { get; init; } = ThpMode.Madvise;
 
-    /// <summary>Bytes reserved per hugetlb size: [0] for 2 MiB pages, [1] for 1 GiB pages.</summary>
+    /// <summary>
+    /// Bytes set aside per hugetlb size at boot: [0] for 2 MiB pages (that size always exists), [1] for 1 GiB pages
+    /// (the size exists only when named). 1 GiB pages are naturally aligned GiBs of RAM above the lowest one, which
+    /// holds the zero page; a pool that does not fit is ENOMEM, a negative size or a third size EINVAL.
+    /// </summary>
     public IReadOnlyList<long> HugetlbPoolBytes { get; init; } = [];
 
     /// <summary>Run VM_BUG_ON-style checks (CONFIG_DEBUG_VM); default false. Always-on checks run regardless.</summary>
