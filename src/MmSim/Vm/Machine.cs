@@ -137,9 +137,11 @@ public sealed class Machine : IDisposable
     }
 
     /// <summary>The shmem file behind a MAP_SHARED | MAP_ANONYMOUS area (shmem_zero_setup()).</summary>
-    internal SimFile CreateSharedAnonFile(long length)
+    internal SimFile CreateSharedAnonFile(long length, Hugetlb.HugetlbPool? hstate = null)
     {
-        var file = new SimFile(Memory, "dev/zero (deleted)", length, shmem: true, unlinked: true);
+        var file = hstate is null
+            ? new SimFile(Memory, "dev/zero (deleted)", length, shmem: true, unlinked: true)
+            : SimFile.CreateSharedAnonHugetlb(Memory, hstate, length);
         lock (_files)
         {
             _files.RemoveAll(f => f.Released);

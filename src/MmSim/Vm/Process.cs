@@ -69,8 +69,6 @@ public sealed class Process
                 throw new MmException(Errno.EINVAL, $"MAP_HUGETLB address 0x{address:x} is not {hstate.SizeName} aligned");
             if (!anonymous && (offset & mask) != 0)
                 throw new MmException(Errno.EINVAL, $"a hugetlbfs file needs a {hstate.SizeName} aligned offset, not 0x{offset:x}");
-            if (anonymous && shared)
-                throw new MmException(Errno.EINVAL, "shared anonymous hugetlb memory is not modelled; map a hugetlb memfd");
         }
         if (!anonymous && file is null)
             throw new MmException(Errno.EBADF, "a file mapping needs a file");
@@ -90,15 +88,15 @@ public sealed class Process
         Mm.MmapLock.EnterWriteLock();
         try
         {
-            if (anonymous && shared)
-                file = _machine.CreateSharedAnonFile((long)aligned);
             ulong align = hstate?.Size ?? MmapRegion.Alignment(_machine, anonymous && !shared, aligned);
             result = fixedAddress ? address : MmapRegion.GetUnmappedArea(Mm, address & ~PageMask, aligned, align);
             if (result == 0)
                 throw new MmException(Errno.ENOMEM, $"no free range of {aligned} bytes");
+            if (anonymous && shared)
+                file = _machine.CreateSharedAnonFile((long)aligned, hstate); // a hugetlb one reserves its pages, or ENOMEM
             ulong pgoff = file is null ? result >> PageTable.PageShift : offset >> PageTable.PageShift;
-            var reservation = hstate is not null && anonymous ? ReserveHugetlb(hstate, result, aligned) : null;
-            var vma = MmapRegion.Map(Mm, result, aligned, vmFlags, file, pgoff, anonymous ? hstate : null);
+            var reservation = hstate is not null && file is null ? ReserveHugetlb(hstate, result, aligned) : null;
+            var vma = MmapRegion.Map(Mm, result, aligned, vmFlags, file, pgoff, file is null ? hstate : null);
             vma.HugetlbReservation = reservation;
         }
         finally

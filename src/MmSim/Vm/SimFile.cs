@@ -73,6 +73,30 @@ public sealed class SimFile
         return file;
     }
 
+    /// <summary>
+    /// hugetlb_file_setup() for MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB: an unlinked hugetlbfs file whose pages come
+    /// at the first fault of each, from the reservation hugetlb_reserve_pages() made for the whole file here (ENOMEM
+    /// if the pool cannot cover it, with nothing left behind); the pages and what is left of the reservation go back
+    /// to the pool when the last area goes.
+    /// </summary>
+    internal static SimFile CreateSharedAnonHugetlb(PhysicalMemory memory, Hugetlb.HugetlbPool pool, long length)
+    {
+        int pages = (int)(length / (long)pool.Size);
+        if (!pool.Reserve(pages))
+            throw new MmException(Errno.ENOMEM, $"MAP_SHARED | MAP_HUGETLB: {pages} huge pages of {pool.SizeName} cannot be reserved ({pool.FreeCount - pool.Reserved} free)");
+        var indexes = new List<ulong>(pages);
+        for (int i = 0; i < pages; i++)
+            indexes.Add((ulong)i);
+        return new SimFile(memory, "anon_hugepage (deleted)", length, shmem: false, unlinked: true)
+        {
+            Hstate = pool,
+            _reservation = new Hugetlb.HugetlbReservation(pool, indexes),
+        };
+    }
+
+    /// <summary>The reservation of a shared anonymous hugetlb file (the inode's resv_map), by huge-page index.</summary>
+    private Hugetlb.HugetlbReservation? _reservation;
+
     /// <summary>shmem (memfd, MAP_SHARED|MAP_ANONYMOUS): pages are created zeroed and are swap-backed.</summary>
     internal bool IsShmem { get; }
 
@@ -108,6 +132,7 @@ public sealed class SimFile
                 folio.Put();
             }
             _pages.Clear();
+            _reservation?.Release(0, ulong.MaxValue); // hugetlb_unreserve_pages() at the inode's eviction
             Released = true;
         }
         _memory.Mappings.Unregister(MappingId);
@@ -144,7 +169,8 @@ public sealed class SimFile
 
     /// <summary>
     /// filemap_fault() / shmem_fault(): the page at <paramref name="index"/> with a reference for the caller,
-    /// created zeroed for shmem; null when the index is beyond the end of the file; ENOMEM when no frame is free.
+    /// created zeroed for shmem; null when the index is beyond the end of the file, or for hugetlbfs when no huge
+    /// page is free (SIGBUS); ENOMEM when no frame is free.
     /// </summary>
     internal Folio? GetPage(ulong index)
     {
@@ -154,8 +180,21 @@ public sealed class SimFile
         {
             if (!_pages.TryGetValue(index, out var folio))
             {
-                MmSim.Diagnostics.MmBug.On(!IsShmem, $"page {index} of regular file {Name} missing from its page cache");
-                folio = AddPageLocked(index) ?? throw Enomem();
+                if (Hstate is { } pool)
+                {
+                    // hugetlb_no_page(): a new page from the file's reservation, or SIGBUS for the caller
+                    if (pool.Alloc(_reservation?.Consume(index) == true) is not { } huge)
+                        return null;
+                    huge.SetMapping(Mapping);
+                    huge.SetIndex(index);
+                    _pages.Add(index, huge);
+                    folio = huge;
+                }
+                else
+                {
+                    MmSim.Diagnostics.MmBug.On(!IsShmem, $"page {index} of regular file {Name} missing from its page cache");
+                    folio = AddPageLocked(index) ?? throw Enomem();
+                }
             }
             folio.Get();
             return folio;
