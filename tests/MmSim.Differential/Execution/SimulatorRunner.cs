@@ -182,6 +182,8 @@ public sealed class SimulatorRunner
                 return thp;
             case AreaKind.Hugetlb:
                 return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb, null, align: Pmd);
+            case AreaKind.SharedHugetlb:
+                return MapArea(process, pages, rw, MapFlags.Shared | MapFlags.Anonymous | MapFlags.HugeTlb, null, align: Pmd);
             case AreaKind.Hugetlb1G:
                 return MapArea(process, pages, rw, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.HugeTlb1G, null, align: Pud);
             case AreaKind.Shared:

@@ -55,7 +55,18 @@ public static class CowScenarios
     {
         Op[] ops = [.. kind.Prologue, new MremapOp(0, 0, 0, kind.MappedPages, 1), new ReadOp(0, 1, 0), new PageMapOp(0, 1, 0)];
         return new Scenario($"mremap() move of {kind.Name}", ops, ops.Length - 1, "pm present excl anon huge");
-    }));
+    })).Append(SharedHugetlbAfterFork());
+
+    /// <summary>MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB: parent and child share the page (a hugetlbfs file's) both ways.</summary>
+    private static Scenario SharedHugetlbAfterFork()
+    {
+        Op[] ops =
+        [
+            new MmapOp(0, 0, 512, AreaKind.SharedHugetlb), new WriteOp(0, 0, 0, Original), new ForkOp(0, 1),
+            new WriteOp(1, 0, 3, Modified), new ReadOp(0, 0, 3), new PageMapOp(0, 0, 3), new SameOp(0, 0, 3, 1, 0, 3),
+        ];
+        return new Scenario("shared hugetlb (2048 kB) after fork()", ops, 4, "v 2");
+    }
 
     // MADV_HUGEPAGE area, populated by writes to pages the tests use and to the rest of the first PMD
     private static Op[] ThpPopulated() =>

@@ -13,10 +13,11 @@ public abstract record Op
 
 /// <summary>
 /// How an area is mapped: private anon, shared anon, private or shared memfd, private anon with MADV_HUGEPAGE on a
-/// 2 MiB boundary, or private anonymous hugetlb memory of 2 MiB or 1 GiB pages. The hugetlb kinds need a pool
-/// on both sides (<see cref="Execution.KernelHugetlbPool"/>), so only scenarios use them, never random sequences.
+/// 2 MiB boundary, private anonymous hugetlb memory of 2 MiB or 1 GiB pages, or shared anonymous hugetlb memory of
+/// 2 MiB pages. The hugetlb kinds need a pool on both sides (<see cref="Execution.KernelHugetlbPool"/>), so only
+/// scenarios use them, never random sequences.
 /// </summary>
-public enum AreaKind { Anon, Shared, Memfd, ShMemfd, Thp, Hugetlb, Hugetlb1G }
+public enum AreaKind { Anon, Shared, Memfd, ShMemfd, Thp, Hugetlb, Hugetlb1G, SharedHugetlb }
 
 /// <summary>Page sizes of the hugetlb kinds.</summary>
 public static class AreaKinds
@@ -24,7 +25,7 @@ public static class AreaKinds
     /// <summary>4 KiB pages per huge page of <paramref name="kind"/>; 1 for the other kinds.</summary>
     public static int HugePages(this AreaKind kind) => kind switch
     {
-        AreaKind.Hugetlb => 512,
+        AreaKind.Hugetlb or AreaKind.SharedHugetlb => 512,
         AreaKind.Hugetlb1G => 1 << 18,
         _ => 1,
     };

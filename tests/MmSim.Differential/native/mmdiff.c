@@ -132,10 +132,10 @@ static void do_mmap(FILE *out, int a, size_t pages, const char *kind)
 		flags = MAP_PRIVATE | MAP_ANONYMOUS;
 		thp = !strcmp(kind, "thp");
 		align = thp ? PMD : 0;
-	} else if (!strcmp(kind, "hugetlb") || !strcmp(kind, "hugetlb1g")) {
-		// private anonymous hugetlb memory from the pool the test set up (nr_hugepages)
+	} else if (!strcmp(kind, "hugetlb") || !strcmp(kind, "hugetlb1g") || !strcmp(kind, "sharedhugetlb")) {
+		// anonymous hugetlb memory from the pool the test set up (nr_hugepages)
 		int gigantic = !strcmp(kind, "hugetlb1g");
-		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (gigantic ? MAP_HUGE_1GB : 0);
+		flags = (!strcmp(kind, "sharedhugetlb") ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_HUGETLB | (gigantic ? MAP_HUGE_1GB : 0);
 		align = gigantic ? PUD : PMD;
 	} else if (!strcmp(kind, "shared")) {
 		flags = MAP_SHARED | MAP_ANONYMOUS;
