@@ -41,7 +41,8 @@ internal static class MadviseOps
             case Advice.WipeOnFork:
                 foreach (var vma in AreasIn(mm, start, end))
                 {
-                    if (!vma.IsAnonymous || vma.Flags.HasFlag(VmFlags.Shared))
+                    // madvise_vma_behavior(): "if (vma->vm_file || vma->vm_flags & VM_SHARED)"; hugetlb memory has a hugetlbfs file
+                    if (!vma.IsAnonymous || vma.IsHugetlb || vma.Flags.HasFlag(VmFlags.Shared))
                         throw new MmException(Errno.EINVAL, "MADV_WIPEONFORK applies to private anonymous memory only");
                 }
                 SetFlag(mm, start, end, VmFlags.WipeOnFork, set: true);
