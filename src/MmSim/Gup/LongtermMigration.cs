@@ -10,8 +10,9 @@ namespace MmSim.Gup;
 /// long-term pinnable is migrated out: every pin is dropped, each such folio moves to a frame allocated
 /// without __GFP_MOVABLE, and GUP starts over (-EAGAIN), finding the new frames in the page tables. A THP moves
 /// whole to a THP in ZONE_NORMAL; with none free it is split, as migrate_pages() splits a folio it cannot move
-/// whole, and its pages move when GUP finds them again. A folio that cannot be moved (another reference or pin
-/// holds it, no normal memory) fails the pin with ENOMEM.
+/// whole, and its pages move when GUP finds them again. A 2 MiB hugetlb page (its pool prefers ZONE_MOVABLE) moves
+/// to a free page of its pool outside it. A folio that cannot be moved (another reference or pin holds it, no
+/// normal memory, no hugetlb page to move to: there are no surplus pages) fails the pin with ENOMEM.
 /// </summary>
 internal static class LongtermMigration
 {

@@ -13,7 +13,7 @@ namespace MmSim.Hugetlb;
 /// </summary>
 internal sealed class HugetlbPool
 {
-    private readonly Stack<Folio> _free = new();
+    private readonly List<Folio> _free = new(); // the free list, most recently freed last
     private readonly PhysicalMemory _memory;
 
     /// <param name="memory">The RAM the pages come from.</param>
@@ -26,10 +26,11 @@ internal sealed class HugetlbPool
         int pages = (int)(bytes >> shift);
         for (int i = 0; i < pages; i++)
         {
-            var folio = (IsGigantic ? memory.AllocGiganticFolio(Order, CompoundDtor.Hugetlb) : memory.AllocFolio(Order, Gfp.None, CompoundDtor.Hugetlb))
+            // htlb_alloc_mask(): pages that can migrate (hugepage_movable_supported(), not gigantic ones) prefer ZONE_MOVABLE
+            var folio = (IsGigantic ? memory.AllocGiganticFolio(Order, CompoundDtor.Hugetlb) : memory.AllocFolio(Order, Gfp.Movable, CompoundDtor.Hugetlb))
                 ?? throw new MmException(Errno.ENOMEM, $"cannot set aside {pages} hugetlb pages of {SizeName}: RAM has only {i} free, aligned {SizeName} ranges");
             memory.Map.RefCount[folio.Head.Index] = 0; // a free hugetlb page: refcount 0, on the pool's free list
-            _free.Push(folio);
+            _free.Add(folio);
             All.Add(folio);
         }
         Total = pages;
@@ -93,9 +94,11 @@ internal sealed class HugetlbPool
 
     /// <summary>
     /// alloc_hugetlb_folio(): a zeroed page with refcount 1, from a reservation or from the unreserved
-    /// free pages; null when there is none.
+    /// free pages; null when there is none. Without <paramref name="movable"/> (alloc_hugetlb_folio_nodemask() for a
+    /// long-term pin's migration) only a page outside ZONE_MOVABLE will do, as the zonelist of a gfp mask without
+    /// __GFP_MOVABLE allows.
     /// </summary>
-    public Folio? Alloc(bool useReservation)
+    public Folio? Alloc(bool useReservation, bool movable = true)
     {
         if (!useReservation && _memory.FailPageAlloc.ShouldFail())
         {
@@ -104,11 +107,15 @@ internal sealed class HugetlbPool
         Folio folio;
         lock (_free)
         {
+            if (!useReservation && _free.Count - Reserved <= 0)
+                return null;
+            int at = _free.FindLastIndex(free => movable || !_memory.IsZoneMovable(free.Head.Pfn));
+            if (at < 0)
+                return null;
             if (useReservation)
                 Reserved--;
-            else if (_free.Count - Reserved <= 0)
-                return null;
-            folio = _free.Pop();
+            folio = _free[at];
+            _free.RemoveAt(at);
         }
         folio.Memory.Map.RefCount[folio.Head.Index] = 1;
         for (int pfn = folio.Head.Index, end = pfn + folio.NrPages; pfn < end; pfn++)
@@ -139,6 +146,6 @@ internal sealed class HugetlbPool
         map.Index[folio.Head.Index] = 0;
         map.Flags[folio.Head.Index] &= ~(PageFlagBit.SwapBacked.Mask() | PageFlagBit.Dirty.Mask() | PageFlagBit.Uptodate.Mask());
         lock (_free)
-            _free.Push(folio);
+            _free.Add(folio);
     }
 }

@@ -42,7 +42,7 @@ internal static class MigratePages
     /// free, unreserved page of its pool (alloc_hugetlb_folio_nodemask()).
     /// </summary>
     public static Folio? AllocLike(Machine machine, Folio like, Gfp gfp) =>
-        like.IsHugetlb ? machine.HstateOf(like).Alloc(useReservation: false)
+        like.IsHugetlb ? machine.HstateOf(like).Alloc(useReservation: false, movable: (gfp & Gfp.Movable) != 0)
         : like.IsLarge ? machine.Memory.AllocFolio(like.Order, gfp, CompoundDtor.TransHuge)
         : machine.Memory.AllocFolio(0, gfp);
 

@@ -78,6 +78,33 @@ public class HugetlbMigrationTests
     }
 
     [Fact]
+    public void A_long_term_pin_moves_a_hugetlb_page_out_of_ZONE_MOVABLE_if_its_pool_has_one_elsewhere()
+    {
+        // 4 MiB of ZONE_MOVABLE: the pool's first two pages land there (htlb_alloc_mask), the third in ZONE_NORMAL
+        using var machine = new Machine(new MachineOptions { MemoryBytes = 32L << 20, MovableBytes = 4L << 20, HugetlbPoolBytes = [3 * (long)Huge], DebugVm = true });
+        var p = machine.CreateProcess();
+        ulong normal = p.Mmap(0, Huge, Prot.Read | Prot.Write, AnonHuge);
+        p.WriteByte(normal, 1); // the free list gives the last page set aside first: the one in ZONE_NORMAL
+        ulong a = p.Mmap(0, Huge, Prot.Read | Prot.Write, AnonHuge);
+        p.WriteByte(a + 5, 2);
+        Assert.False(machine.Physical.IsZoneMovable(p.PageMap(normal).Pfn));
+        Assert.True(machine.Physical.IsZoneMovable(p.PageMap(a).Pfn));
+
+        long movable = p.PageMap(a).Pfn;
+        using (p.PinUserPages(a, 1, GupFlags.Write)) // a short-term pin may stay in ZONE_MOVABLE: nothing moves
+            Assert.Equal(movable, p.PageMap(a).Pfn);
+        Assert.Equal(Errno.ENOMEM, Assert.Throws<MmException>(() => p.PinUserPages(a, 1, GupFlags.Write | GupFlags.Longterm)).Errno); // no page outside it is free
+        Assert.Equal(0, machine.Stats.PinnedPages);
+        p.Munmap(normal, Huge);
+        using var pin = p.PinUserPages(a, 1, GupFlags.Write | GupFlags.Longterm | GupFlags.Fast);
+
+        Assert.False(machine.Physical.IsZoneMovable(p.PageMap(a).Pfn)); // check_and_migrate_movable_folios() moved it
+        Assert.True(p.PageMap(a) is { AnonExclusive: true, MaybePinned: true });
+        Assert.Equal(2, p.ReadByte(a + 5));
+        machine.CheckInvariants();
+    }
+
+    [Fact]
     public void A_1_GiB_page_moves_through_a_PUD_migration_entry()
     {
         using var machine = WithGiganticPool(2);
