@@ -23,17 +23,6 @@ public class HugetlbSequenceTests
 
     public static TheoryData<int> Seeds() => new(Enumerable.Range(1, 100));
 
-    private sealed class Owner(Process process, byte[] values)
-    {
-        public Process Process { get; } = process;
-        public byte[] Values { get; } = values;
-    }
-
-    private sealed record Pin(Owner Owner, int Index, GupPages Pages, bool Writable)
-    {
-        /// <summary>False once the owner dropped the page (DONTNEED) or exited: the pin keeps a page nobody maps.</summary>
-        public bool Attached { get; set; } = true;
-    }
 
     [Theory]
     [MemberData(nameof(Seeds))]
@@ -43,18 +32,17 @@ public class HugetlbSequenceTests
         var log = new List<string>();
         using var machine = new Machine(new MachineOptions { MemoryBytes = 48L << 20, HugetlbPoolBytes = [8 * (long)Huge], DebugVm = true });
         long free = machine.Stats.FreePages;
-        var root = new Owner(machine.CreateProcess(), new byte[Pages]);
+        var root = new SequenceOwner(machine.CreateProcess(), new byte[Pages]);
         root.Process.Mmap(Base, 2 * Huge, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.HugeTlb | MapFlags.Fixed);
-        var owners = new List<Owner> { root };
-        var pins = new List<Pin>();
+        var owners = new List<SequenceOwner> { root };
+        var pins = new List<SequencePin>();
         try
         {
             for (int step = 0; step < 80; step++)
             {
                 Step(random, owners, pins, log);
                 machine.CheckInvariants();
-                foreach (var pin in pins.Where(pin => pin.Attached))
-                    Assert.True(pin.Owner.Values[pin.Index] == Read(pin.Pages), $"the pin of {pin.Owner.Process} page {pin.Index} reads {Read(pin.Pages)}, the owner has {pin.Owner.Values[pin.Index]}");
+                SequencePin.CheckAttached(pins);
                 foreach (var owner in owners)
                     CheckPage(owner, random.Next(Pages));
             }
@@ -74,7 +62,7 @@ public class HugetlbSequenceTests
         }
     }
 
-    private static void Step(Random random, List<Owner> owners, List<Pin> pins, List<string> log)
+    private static void Step(Random random, List<SequenceOwner> owners, List<SequencePin> pins, List<string> log)
     {
         var owner = owners[random.Next(owners.Count)];
         var p = owner.Process;
@@ -99,7 +87,7 @@ public class HugetlbSequenceTests
                 log.Add($"{p} fork");
                 try
                 {
-                    owners.Add(new Owner(p.Fork(), (byte[])owner.Values.Clone()));
+                    owners.Add(new SequenceOwner(p.Fork(), (byte[])owner.Values.Clone()));
                 }
                 catch (MmException e) when (e.Errno == Errno.ENOMEM)
                 {
@@ -140,7 +128,7 @@ public class HugetlbSequenceTests
                 try
                 {
                     var flags = GupFlags.Longterm | (writable ? GupFlags.Write : 0) | (fast ? GupFlags.Fast : 0);
-                    pins.Add(new Pin(owner, index, p.PinUserPages(Base + (ulong)index * Page, 1, flags), writable));
+                    pins.Add(new SequencePin(owner, index, p.PinUserPages(Base + (ulong)index * Page, 1, flags), writable));
                 }
                 catch (MmException e) when (e.Errno == Errno.EFAULT)
                 {
@@ -165,18 +153,11 @@ public class HugetlbSequenceTests
         }
     }
 
-    private static byte Read(GupPages pages)
-    {
-        var seen = new byte[1];
-        pages.Read(0, 0, seen);
-        return seen[0];
-    }
-
     /// <summary>
     /// The process reads what the model says; a read of a huge page nothing maps needs a page from the pool (hugetlb
     /// has no zero page), so with the pool empty it gets SIGBUS, which only a page the model holds as zeros may.
     /// </summary>
-    private static void CheckPage(Owner owner, int index)
+    private static void CheckPage(SequenceOwner owner, int index)
     {
         var seen = new byte[1];
         try

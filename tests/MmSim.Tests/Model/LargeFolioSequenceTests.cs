@@ -24,17 +24,6 @@ public class LargeFolioSequenceTests
 
     public static TheoryData<int> Seeds() => new(Enumerable.Range(1, 20));
 
-    private sealed class Owner(Process process, byte[] values)
-    {
-        public Process Process { get; } = process;
-        public byte[] Values { get; } = values;
-    }
-
-    private sealed record Pin(Owner Owner, int Index, GupPages Pages, bool Writable)
-    {
-        /// <summary>False once the owner dropped the page (DONTNEED) or exited: the pin keeps a page nobody maps.</summary>
-        public bool Attached { get; set; } = true;
-    }
 
     [Theory]
     [MemberData(nameof(Seeds))]
@@ -47,12 +36,12 @@ public class LargeFolioSequenceTests
             MemoryBytes = 24L << 20, MovableBytes = 8L << 20, DevicePrivateBytes = 2L << 20, SwapBytes = 16L << 20, Thp = ThpMode.Madvise, Semantics = CowSemantics.AnonExclusive, DebugVm = true,
         });
         long free = machine.Stats.FreePages;
-        var root = new Owner(machine.CreateProcess(), new byte[Pages]);
+        var root = new SequenceOwner(machine.CreateProcess(), new byte[Pages]);
         root.Process.Mmap(Base, 2 * Thp, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed);
         root.Process.Madvise(Base, 2 * Thp, Advice.HugePage);
         root.Process.Madvise(Base, 2 * Thp, Advice.Mergeable);
-        var owners = new List<Owner> { root };
-        var pins = new List<Pin>();
+        var owners = new List<SequenceOwner> { root };
+        var pins = new List<SequencePin>();
         try
         {
             for (int i = 0; i < Pages; i++)
@@ -61,7 +50,7 @@ public class LargeFolioSequenceTests
             {
                 Step(machine, random, owners, pins, log);
                 machine.CheckInvariants();
-                CheckPins(pins);
+                SequencePin.CheckAttached(pins);
                 foreach (var owner in owners)
                     CheckPage(owner, random.Next(Pages));
             }
@@ -82,7 +71,7 @@ public class LargeFolioSequenceTests
         }
     }
 
-    private static void Step(Machine machine, Random random, List<Owner> owners, List<Pin> pins, List<string> log)
+    private static void Step(Machine machine, Random random, List<SequenceOwner> owners, List<SequencePin> pins, List<string> log)
     {
         var owner = owners[random.Next(owners.Count)];
         var p = owner.Process;
@@ -99,7 +88,7 @@ public class LargeFolioSequenceTests
                 break;
             case < 33 when owners.Count < 3:
                 log.Add($"{p} fork");
-                owners.Add(new Owner(p.Fork(), (byte[])owner.Values.Clone()));
+                owners.Add(new SequenceOwner(p.Fork(), (byte[])owner.Values.Clone()));
                 break;
             case < 38 when owner != owners[0]:
                 log.Add($"{p} exit");
@@ -153,7 +142,7 @@ public class LargeFolioSequenceTests
                 bool fast = random.Next(2) == 0;
                 log.Add($"{p} pin {(writable ? "R/W" : "R/O")}{(fast ? " fast" : "")} page {index}");
                 var flags = GupFlags.Longterm | (writable ? GupFlags.Write : 0) | (fast ? GupFlags.Fast : 0);
-                pins.Add(new Pin(owner, index, p.PinUserPages(address, 1, flags), writable));
+                pins.Add(new SequencePin(owner, index, p.PinUserPages(address, 1, flags), writable));
                 break;
             case < 92 when pins.Count > 0:
                 var released = pins[random.Next(pins.Count)];
@@ -185,27 +174,16 @@ public class LargeFolioSequenceTests
         }
     }
 
-    private static void Write(Owner owner, int index, byte value)
+    private static void Write(SequenceOwner owner, int index, byte value)
     {
         owner.Process.Write(Base + (ulong)index * Page, [value]);
         owner.Values[index] = value;
     }
 
-    private static void CheckPage(Owner owner, int index)
+    private static void CheckPage(SequenceOwner owner, int index)
     {
         var seen = new byte[1];
         owner.Process.Read(Base + (ulong)index * Page, seen);
         Assert.True(owner.Values[index] == seen[0], $"{owner.Process} page {index}: the model says {owner.Values[index]}, the process reads {seen[0]}");
-    }
-
-    /// <summary>A long-term pin, R/W or R/O, sees what its owner's page table maps (the point of PG_anon_exclusive).</summary>
-    private static void CheckPins(List<Pin> pins)
-    {
-        foreach (var pin in pins.Where(pin => pin.Attached))
-        {
-            var seen = new byte[1];
-            pin.Pages.Read(0, 0, seen);
-            Assert.True(pin.Owner.Values[pin.Index] == seen[0], $"the pin of {pin.Owner.Process} page {pin.Index} reads {seen[0]}, the owner has {pin.Owner.Values[pin.Index]}");
-        }
     }
 }
