@@ -117,10 +117,8 @@ internal static class HugetlbFault
     /// <summary>hugepage_add_new_anon_rmap(): mapped once, anonymous, exclusive through the head.</summary>
     public static void HugepageAddNewAnonRmap(Folio folio, Vma vma, ulong haddr, bool exclusive)
     {
-        folio.AddHugetlbEntireMapcount(1);
         folio.SetMapping(vma.Mm.AnonVmaPrepare(vma).Mapping);
         folio.SetIndex(vma.LinearPageIndex(haddr));
-        if (exclusive)
-            folio.Head.SetAnonExclusive();
+        Rmap.AnonRmap.PageAddAnonRmapPmd(folio, vma, exclusive);
     }
 }

@@ -2,8 +2,6 @@ using System;
 using MmSim.Diagnostics;
 using MmSim.Migration;
 using MmSim.PageFlags;
-using MmSim.PageTables;
-using MmSim.Rmap;
 using MmSim.Vm;
 
 namespace MmSim.Hugetlb;
@@ -24,7 +22,10 @@ internal static class HugetlbMigration
             return Errno.EBUSY;
         try
         {
-            bool complete = HugetlbRmap.Walk(folio, (vma, slot) => TryToMigrateOne(machine, vma, slot, folio));
+            // try_to_migrate_one(), hugetlb branch: each huge entry that maps the page, as a THP's PMD is (set_pmd_migration_entry)
+            bool complete = HugetlbRmap.Walk(folio, (vma, slot) =>
+                vma.Mm.PageTable.Read(slot) is not { IsPresent: true } entry || entry.Pfn != folio.Head.Pfn ||
+                MigrationEntries.TryToMigrateOnePmd(machine, vma, slot, entry, folio));
             var moved = folio;
             if (complete && folio.EntireMapcount == 0 && folio.RefCount == 1 && newFolio() is { } fresh)
             {
@@ -36,7 +37,11 @@ internal static class HugetlbMigration
                     fresh.Set(PG.Dirty);
                 moved = fresh;
             }
-            HugetlbRmap.Walk(folio, (vma, slot) => RemoveMigrationEntry(machine, vma, slot, folio, moved));
+            HugetlbRmap.Walk(folio, (vma, slot) =>
+            {
+                MigrationEntries.RemoveMigrationPmd(machine, vma, slot, folio, moved);
+                return true;
+            });
             if (moved == folio)
                 return Errno.EBUSY;
             moved.Put(); // the allocation's reference; the restored mappings hold theirs
@@ -47,43 +52,5 @@ internal static class HugetlbMigration
         {
             folio.Unlock();
         }
-    }
-
-    /// <summary>try_to_migrate_one() for a hugetlb entry, PT lock held: false if the page may be pinned.</summary>
-    private static bool TryToMigrateOne(Machine machine, Vma vma, PteSlot slot, Folio folio)
-    {
-        var pageTable = vma.Mm.PageTable;
-        var entry = pageTable.Read(slot);
-        if (!entry.IsPresent || entry.Pfn != folio.Head.Pfn)
-            return true; // not mapped here
-        var head = folio.Head;
-        bool exclusive = machine.Policy.TracksExclusivity && head.IsAnonExclusive;
-        MmBug.On(entry.IsWrite && machine.Policy.TracksExclusivity && !exclusive, head, "try_to_migrate_one: a writable hugetlb page that is not exclusive");
-        pageTable.Write(slot, Pte.None); // huge_ptep_clear_flush(): GUP-fast can no longer find the page
-        if (exclusive && !AnonRmap.PageTryShareAnonRmap(head)) // hugetlb_try_share_anon_rmap()
-        {
-            pageTable.Write(slot, entry);
-            return false;
-        }
-        if (entry.IsDirty)
-            folio.Set(PG.Dirty);
-        pageTable.Write(slot, Pte.NonPresent(MigrationEntries.EntryType(entry.IsWrite, exclusive), head.Pfn));
-        folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
-        folio.Put();
-        return true;
-    }
-
-    /// <summary>remove_migration_pte() for a hugetlb entry that still names <paramref name="old"/>: it maps <paramref name="target"/> whole.</summary>
-    private static bool RemoveMigrationEntry(Machine machine, Vma vma, PteSlot slot, Folio old, Folio target)
-    {
-        var pageTable = vma.Mm.PageTable;
-        var entry = pageTable.Read(slot);
-        if (entry.Kind != PteKind.Migration || entry.EntryPfn != old.Head.Pfn)
-            return true; // zapped meanwhile, or never there
-        bool write = entry.Type == SwapEntryType.MigrationWrite;
-        target.Get();
-        HugetlbRmap.AddAnonRmap(target, exclusive: machine.Policy.TracksExclusivity && entry.Type != SwapEntryType.MigrationRead);
-        pageTable.Write(slot, Pte.HugetlbLeaf(target.Head.Pfn, write && vma.Flags.HasFlag(VmFlags.Write), dirty: write));
-        return true;
     }
 }

@@ -38,12 +38,4 @@ internal static class HugetlbRmap
         }
         return true;
     }
-
-    /// <summary>hugetlb_add_anon_rmap(): one more mapping of the whole page, exclusive through its head (RMAP_EXCLUSIVE).</summary>
-    public static void AddAnonRmap(Folio folio, bool exclusive)
-    {
-        folio.AddHugetlbEntireMapcount(1);
-        if (exclusive)
-            folio.Head.SetAnonExclusive();
-    }
 }

@@ -81,14 +81,15 @@ internal static class MigrationEntries
 
     /// <summary>
     /// set_pmd_migration_entry(), PMD lock held: the huge PMD becomes a PMD migration entry for the head, or stays
-    /// if the THP may be pinned. The deposited page table stays with it.
+    /// if the THP may be pinned. The deposited page table stays with it. The hugetlb branch of try_to_migrate_one()
+    /// does the same to a hugetlb page's PMD or PUD (hugetlb_try_share_anon_rmap()).
     /// </summary>
     public static bool TryToMigrateOnePmd(Machine machine, Vma vma, PteSlot pmdSlot, Pte pmd, Folio folio)
     {
         var pageTable = vma.Mm.PageTable;
         var head = folio.Head;
         bool exclusive = machine.Policy.TracksExclusivity && head.IsAnonExclusive;
-        MmBug.On(pmd.IsWrite && machine.Policy.TracksExclusivity && !exclusive, head, "set_pmd_migration_entry: a writable THP that is not exclusive");
+        MmBug.On(pmd.IsWrite && machine.Policy.TracksExclusivity && !exclusive, head, "set_pmd_migration_entry: a writable huge page that is not exclusive");
         // pmdp_invalidate(): GUP-fast can no longer find the THP; the PMD never reads empty meanwhile, or a
         // racing fault would take it for pmd_none and install a THP of its own
         pageTable.Write(pmdSlot, Pte.NonPresent(EntryType(pmd.IsWrite, exclusive), head.Pfn));
@@ -99,7 +100,7 @@ internal static class MigrationEntries
         }
         if (pmd.IsDirty)
             folio.Set(PG.Dirty);
-        folio.AddEntireMapcount(-1, vma.Mm.Id); // folio_remove_rmap_pmd()
+        AnonRmap.PageRemoveRmapPmd(folio, vma);
         folio.Put();
         return true;
     }
@@ -140,8 +141,11 @@ internal static class MigrationEntries
         }
     }
 
-    /// <summary>remove_migration_pmd(): a PMD migration entry that still names <paramref name="old"/> maps <paramref name="target"/> whole.</summary>
-    private static void RemoveMigrationPmd(Machine machine, Vma vma, PteSlot pmdSlot, Folio old, Folio target)
+    /// <summary>
+    /// remove_migration_pmd(), and remove_migration_pte() for a hugetlb entry: a huge migration entry that still names
+    /// <paramref name="old"/> maps <paramref name="target"/> whole.
+    /// </summary>
+    public static void RemoveMigrationPmd(Machine machine, Vma vma, PteSlot pmdSlot, Folio old, Folio target)
     {
         var pageTable = vma.Mm.PageTable;
         lock (pageTable.PtLock(pmdSlot))

@@ -51,14 +51,26 @@ public static class AnonRmap
     }
 
     /// <summary>
-    /// folio_add_anon_rmap_pmd(): a THP that is anonymous already (migrated) is mapped whole once more;
-    /// RMAP_EXCLUSIVE marks its head exclusive.
+    /// folio_add_anon_rmap_pmd() / hugetlb_add_anon_rmap(): a THP or hugetlb page that is anonymous already
+    /// (migrated, or just given its anon_vma) is mapped whole once more; RMAP_EXCLUSIVE marks its head exclusive.
     /// </summary>
     internal static void PageAddAnonRmapPmd(Folio folio, Vma vma, bool exclusive)
     {
-        folio.AddEntireMapcount(1, vma.Mm.Id);
+        if (folio.IsHugetlb)
+            folio.AddHugetlbEntireMapcount(1);
+        else
+            folio.AddEntireMapcount(1, vma.Mm.Id);
         if (exclusive)
             folio.Head.SetAnonExclusive();
+    }
+
+    /// <summary>folio_remove_rmap_pmd() / hugetlb_remove_rmap(): one mapping of the whole THP or hugetlb page less.</summary>
+    internal static void PageRemoveRmapPmd(Folio folio, Vma vma)
+    {
+        if (folio.IsHugetlb)
+            folio.AddHugetlbEntireMapcount(-1);
+        else
+            folio.AddEntireMapcount(-1, vma.Mm.Id);
     }
 
     /// <summary>

@@ -130,13 +130,10 @@ public sealed class Process
     /// <summary>hugetlb_reserve_pages() for a private hugetlb mapping: ENOMEM when the pool cannot cover it.</summary>
     private static Hugetlb.HugetlbReservation ReserveHugetlb(Hugetlb.HugetlbPool pool, ulong start, ulong length)
     {
-        int pages = (int)(length / pool.Size);
-        if (!pool.Reserve(pages))
-            throw new MmException(Errno.ENOMEM, $"MAP_HUGETLB: {pages} huge pages of {pool.SizeName} cannot be reserved ({pool.FreeCount - pool.Reserved} free)");
         var indexes = new System.Collections.Generic.List<ulong>();
         for (ulong offset = 0; offset < length; offset += pool.Size)
             indexes.Add((start + offset) >> PageTable.PageShift);
-        return new Hugetlb.HugetlbReservation(pool, indexes);
+        return Hugetlb.HugetlbReservation.Reserve(pool, indexes, "MAP_HUGETLB");
     }
 
     /// <summary>munmap(): a hole in the range is fine.</summary>

@@ -81,17 +81,11 @@ public sealed class SimFile
     /// </summary>
     internal static SimFile CreateSharedAnonHugetlb(PhysicalMemory memory, Hugetlb.HugetlbPool pool, long length)
     {
-        int pages = (int)(length / (long)pool.Size);
-        if (!pool.Reserve(pages))
-            throw new MmException(Errno.ENOMEM, $"MAP_SHARED | MAP_HUGETLB: {pages} huge pages of {pool.SizeName} cannot be reserved ({pool.FreeCount - pool.Reserved} free)");
-        var indexes = new List<ulong>(pages);
-        for (int i = 0; i < pages; i++)
-            indexes.Add((ulong)i);
-        return new SimFile(memory, "anon_hugepage (deleted)", length, shmem: false, unlinked: true)
-        {
-            Hstate = pool,
-            _reservation = new Hugetlb.HugetlbReservation(pool, indexes),
-        };
+        var indexes = new List<ulong>();
+        for (ulong index = 0; index < (ulong)length / pool.Size; index++)
+            indexes.Add(index);
+        var reservation = Hugetlb.HugetlbReservation.Reserve(pool, indexes, "MAP_SHARED | MAP_HUGETLB"); // before the file registers its mapping
+        return new SimFile(memory, "anon_hugepage (deleted)", length, shmem: false, unlinked: true) { Hstate = pool, _reservation = reservation };
     }
 
     /// <summary>The reservation of a shared anonymous hugetlb file (the inode's resv_map), by huge-page index.</summary>
