@@ -86,7 +86,8 @@ internal sealed class MemoryFailureHandler
     /// (try_to_unmap_one() with TTU_HWPOISON), so that an access gets SIGBUS (VM_FAULT_HWPOISON_LARGE), and the page
     /// leaves its pool for good: HugePages_Total drops by one. The kernel then dissolves it and gives its healthy
     /// subpages to the buddy allocator; here the handler keeps the whole page. A page someone else still references (a
-    /// pin) is unmapped all the same, but the result is EBUSY. A hugetlbfs page is left mapped (EBUSY).
+    /// pin) is unmapped all the same, but the result is EBUSY. A hugetlbfs page is only marked and stays mapped, as an
+    /// unsplittable THP does (EHWPOISON): the simulator has no file rmap to find its mappings with.
     /// </summary>
     private Errno? PoisonHugetlb(Machine machine, Folio folio, Page page)
     {
@@ -108,7 +109,7 @@ internal sealed class MemoryFailureHandler
                 if (entry.IsPresent && entry.Pfn == folio.Head.Pfn)
                 {
                     vma.Mm.PageTable.Write(slot, Pte.NonPresent(SwapEntryType.HwPoison, page.Pfn));
-                    folio.AddHugetlbEntireMapcount(-1); // hugetlb_remove_rmap()
+                    AnonRmap.PageRemoveRmapPmd(folio, vma); // hugetlb_remove_rmap()
                     folio.Put();
                 }
                 return true;

@@ -83,6 +83,22 @@ public class HugetlbMemoryFailureTests
     }
 
     [Fact]
+    public void A_hugetlbfs_page_is_only_marked_and_stays_mapped()
+    {
+        using var machine = WithPool(1);
+        var file = machine.CreateMemfd("h", (long)Huge, hugetlb: true);
+        var p = machine.CreateProcess();
+        ulong a = p.Mmap(0, Huge, Prot.Read | Prot.Write, MapFlags.Shared, file);
+        p.WriteByte(a, 1);
+
+        Assert.Equal(Errno.EHWPOISON, Assert.Throws<MmException>(() => p.Madvise(a + Page, Page, Advice.HwPoison)).Errno);
+
+        Assert.True(p.PageMap(a).Present); // no file rmap here to find the mappings with
+        Assert.True(machine.Physical.PfnToPage(p.PageMap(a + Page).Pfn).Test(MmSim.PageFlags.PG.HwPoison));
+        machine.CheckInvariants();
+    }
+
+    [Fact]
     public void A_poisoned_1_GiB_page_leaves_a_PUD_hwpoison_entry()
     {
         using var machine = WithGiganticPool(1);
